@@ -274,11 +274,11 @@ def test_stack_matches_books_way_and_caches(mnist_dir, isolated):
     folder = mnist_sample(mnist_dir)/'valid'/'3'
     expected = books_way(folder)
     assert torch.equal(stack_images(folder), expected)
-    assert len(list((isolated/'stacks').glob('*.npz'))) == 1
+    assert len(list((isolated/'stacks').glob('*.npy'))) == 1
     assert torch.equal(stack_images(folder), expected)
 
 
-def test_stack_cache_rebuilt_when_folder_changes(digit_folder):
+def test_stack_cache_rebuilt_when_folder_changes(digit_folder, isolated):
     first = stack_images(digit_folder)
     assert first.shape == (5, 28, 28) and torch.equal(first, books_way(digit_folder))
     time.sleep(0.01)
@@ -287,12 +287,13 @@ def test_stack_cache_rebuilt_when_folder_changes(digit_folder):
     assert torch.equal(second, books_way(digit_folder)) and not torch.equal(first, second)
     (digit_folder/'4.png').unlink()
     assert stack_images(digit_folder).shape == (4, 28, 28)
+    assert len(list((isolated/'stacks').glob('*.npy'))) == 1  # the folder's earlier states are gone
     shutil.copy(digit_folder/'0.png', digit_folder/'9.png')
     assert torch.equal(stack_images(digit_folder), books_way(digit_folder))
 
 
 def test_unreadable_stack_cache_is_rebuilt(digit_folder, isolated):
     expected = stack_images(digit_folder)
-    cache, = (isolated/'stacks').glob('*.npz')
+    cache, = (isolated/'stacks').glob('*.npy')
     cache.write_bytes(b'corrupt')
     assert torch.equal(stack_images(digit_folder), expected)
