@@ -16,7 +16,7 @@ from fastai.optimizer import SGD
 from .data import Digits, mnist_digits, is_full_sample
 from .loss import LinearData, flatten_images, linear_data
 from .training import Run, load_results, train_linear, _check_epochs, _check_lr
-from .learner import seeded_setup, train_basic_optim, train_learner
+from .learner import learner_run, seeded_setup, train_basic_optim, train_learner
 from .nn import make_simple_net, train_simple_net
 from .metrics import baseline_accuracies
 
@@ -71,13 +71,7 @@ def train_ten_digits(data: LinearData, epochs: int = 10, lr: float = 0.5, bs: in
         raise ValueError(f"data must have digit labels (N,) int64, as digit_data gives; got {data.train_y.dtype} {tuple(data.train_y.shape)}")
     dls, model = seeded_setup(data, bs, seed, make_model=lambda: make_simple_net(data.train_x.shape[1], n_hidden, 10))
     learn = Learner(dls, model, opt_func=SGD, loss_func=cross_entropy, metrics=accuracy)
-    t0 = time.perf_counter()
-    if quiet:
-        with learn.no_bar(), learn.no_logging(): learn.fit(epochs, lr)
-    else: learn.fit(epochs, lr)
-    history = [round(float(v[2]), 4) for v in learn.recorder.values]
-    return Run('ten_digits', history, dict(epochs=epochs, lr=lr, bs=bs, seed=seed, n_hidden=n_hidden),
-               time.perf_counter() - t0, model=model, task='ten digits')
+    return learner_run(learn, 'ten_digits', dict(epochs=epochs, lr=lr, bs=bs, seed=seed, n_hidden=n_hidden), lambda: learn.fit(epochs, lr), quiet, task='ten digits')
 
 # %% ../nbs/09_all_digits.ipynb #96937932
 def confusion_matrix(preds: Tensor, targets: Tensor, n_classes: int = 10) -> Tensor:

@@ -9,6 +9,7 @@ import torch
 from torch import nn, Tensor
 from fastai.data.core import DataLoaders
 from fastai.learner import Learner
+import fastai.callback.progress  # adds Learner.no_bar, which the trainers' quiet option uses
 from fastai.optimizer import SGD
 from fastai.torch_core import set_seed
 from .loss import LinearData, mnist_loss
@@ -16,7 +17,7 @@ from .training import (Run, batch_accuracy, calc_grad, make_loaders, validate_ep
                                  _check_epochs, _check_lr, _check_params)
 
 # %% auto #0
-__all__ = ['BasicOptim', 'train_model', 'seeded_setup', 'train_basic_optim', 'train_learner', 'BasicLearner']
+__all__ = ['BasicOptim', 'train_model', 'seeded_setup', 'train_basic_optim', 'learner_run', 'train_learner', 'BasicLearner']
 
 # %% ../nbs/07_optimizer_learner.ipynb #0d35e9b4
 class BasicOptim:
@@ -65,17 +66,22 @@ def train_basic_optim(data: LinearData, epochs: int = 20, lr: float = 1.0, bs: i
     return Run('basic_optim', history, dict(epochs=epochs, lr=lr, bs=bs, seed=seed), time.perf_counter() - t0, model=model)
 
 # %% ../nbs/07_optimizer_learner.ipynb #5d60192f
+def learner_run(learn, name: str, config: dict, fit, quiet: bool = False, **kwargs) -> Run:
+    "Call `fit()` to train fastai's `learn` (progress and log hidden when `quiet`), timed; a `Run` named `name` of the accuracy and validation loss its recorder kept."
+    t0 = time.perf_counter()
+    if quiet:
+        with learn.no_bar(), learn.no_logging(): fit()
+    else: fit()
+    values = learn.recorder.values
+    return Run(name, [round(float(v[2]), 4) for v in values], config, time.perf_counter() - t0, model=learn.model,
+               losses=[round(float(v[1]), 4) for v in values], **kwargs)
+
 def train_learner(data: LinearData, epochs: int = 10, lr: float = 1.0, bs: int = 256, seed: int = 42, quiet: bool = False) -> Run:
     "fastai's `Learner` with `nn.Linear`, `SGD`, `mnist_loss` and `batch_accuracy` fitted on `data`; `quiet` hides its progress."
     _check_epochs(epochs); _check_lr(lr)
     dls, model = seeded_setup(data, bs, seed)
     learn = Learner(dls, model, opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy)
-    t0 = time.perf_counter()
-    if quiet:
-        with learn.no_bar(), learn.no_logging(): learn.fit(epochs, lr=lr)
-    else: learn.fit(epochs, lr=lr)
-    history = [round(float(v[2]), 4) for v in learn.recorder.values]
-    return Run('learner', history, dict(epochs=epochs, lr=lr, bs=bs, seed=seed), time.perf_counter() - t0, model=model)
+    return learner_run(learn, 'learner', dict(epochs=epochs, lr=lr, bs=bs, seed=seed), lambda: learn.fit(epochs, lr=lr), quiet)
 
 # %% ../nbs/07_optimizer_learner.ipynb #f50faf7d
 class BasicLearner:

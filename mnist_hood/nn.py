@@ -14,7 +14,7 @@ from fastai.optimizer import SGD
 from fastai.torch_core import set_seed
 from .loss import LinearData, linear1, mnist_loss
 from .training import Run, batch_accuracy, _check_epochs, _check_lr
-from .learner import seeded_setup
+from .learner import learner_run, seeded_setup
 
 # %% auto #0
 __all__ = ['simple_net', 'make_simple_net', 'train_simple_net', 'train_resnet18']
@@ -40,13 +40,7 @@ def train_simple_net(data: LinearData, epochs: int = 40, lr: float = 0.1, bs: in
     _check_epochs(epochs); _check_lr(lr)
     dls, model = seeded_setup(data, bs, seed, make_model=lambda: make_simple_net(data.train_x.shape[1], n_hidden))
     learn = Learner(dls, model, opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy)
-    t0 = time.perf_counter()
-    if quiet:
-        with learn.no_bar(), learn.no_logging(): learn.fit(epochs, lr)
-    else: learn.fit(epochs, lr)
-    history = [round(float(v[2]), 4) for v in learn.recorder.values]
-    return Run('simple_net', history, dict(epochs=epochs, lr=lr, bs=bs, seed=seed, n_hidden=n_hidden),
-               time.perf_counter() - t0, model=model)
+    return learner_run(learn, 'simple_net', dict(epochs=epochs, lr=lr, bs=bs, seed=seed, n_hidden=n_hidden), lambda: learn.fit(epochs, lr), quiet)
 
 # %% ../nbs/08_neural_net.ipynb #07d5ab62
 def train_resnet18(path, epochs: int = 1, lr: float = 0.1, seed: int = 42, quiet: bool = False) -> Run:
@@ -62,9 +56,4 @@ def train_resnet18(path, epochs: int = 1, lr: float = 0.1, seed: int = 42, quiet
     set_seed(seed, reproducible=True)
     dls = ImageDataLoaders.from_folder(path)
     learn = vision_learner(dls, resnet18, pretrained=False, loss_func=F.cross_entropy, metrics=accuracy)
-    t0 = time.perf_counter()
-    if quiet:
-        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
-    else: learn.fit_one_cycle(epochs, lr)
-    history = [round(float(v[2]), 4) for v in learn.recorder.values]
-    return Run('resnet18', history, dict(epochs=epochs, lr=lr, bs=dls.bs, seed=seed), time.perf_counter() - t0, model=learn.model)
+    return learner_run(learn, 'resnet18', dict(epochs=epochs, lr=lr, bs=dls.bs, seed=seed), lambda: learn.fit_one_cycle(epochs, lr), quiet)

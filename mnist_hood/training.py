@@ -84,13 +84,14 @@ def validate_epoch(model, valid_dl) -> float:
 # %% ../nbs/06_minibatch_sgd.ipynb #263b019b
 @dataclass
 class Run:
-    "One training run: `name`, validation accuracy after each epoch (`history`), `config`, `seconds` of training, the trained `model`."
+    "One training run: `name`, validation accuracy after each epoch (`history`), `config`, `seconds` of training, the trained `model`, and `losses`, the validation loss after each epoch where fastai's recorder kept it."
     name: str
     history: list
     config: dict
     seconds: float
     model: Any = field(default=None, repr=False)
     task: str = '3s vs 7s'
+    losses: list = field(default_factory=list, repr=False)
     @property
     def accuracy(self) -> float:
         "The validation accuracy after the last epoch."
