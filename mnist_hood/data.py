@@ -5,7 +5,7 @@
 # %% ../nbs/00_data.ipynb #d5a3c4e9
 from __future__ import annotations
 
-import gzip, hashlib, os, shutil, socket, struct, sys, tempfile, threading, zlib
+import gzip, hashlib, os, shutil, socket, struct, tempfile, threading, zlib
 from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass
