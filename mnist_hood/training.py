@@ -117,14 +117,14 @@ def train_linear(data: LinearData, epochs: int = 20, lr: float = 1.0, bs: int = 
                model=(weights.detach(), bias.detach()))
 
 # %% ../nbs/06_minibatch_sgd.ipynb #6ce914c1
-def plot_history(histories, title: str = 'Validation accuracy per epoch', ax=None):
-    "Plot validation accuracy per epoch: `histories` is a list of accuracies or a dict `{label: list}`; returns the axes."
+def plot_history(histories, title: str = 'Validation accuracy per epoch', ax=None, ylabel: str = 'validation accuracy'):
+    "Plot a number per epoch (validation accuracy unless `ylabel` says otherwise): `histories` is a list or a dict `{label: list}`; returns the axes."
     if not isinstance(histories, dict): histories = {'': histories}
     if not histories or any(len(h) == 0 for h in histories.values()): raise ValueError("plot_history needs at least one non-empty history")
     if ax is None: _, ax = plt.subplots(figsize=(6, 3.5))
     for label, h in histories.items():
         ax.plot(range(1, len(h) + 1), list(h), marker='.', label=label or None)
-    ax.set(title=title, xlabel='epoch', ylabel='validation accuracy')
+    ax.set(title=title, xlabel='epoch', ylabel=ylabel)
     if any(histories): ax.legend()
     ax.grid(alpha=0.3)
     return ax

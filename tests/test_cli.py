@@ -120,6 +120,8 @@ def test_run_out_not_writable(tmp_path):
     (tmp_path/'full').mkdir(); (tmp_path/'full'/'mine.txt').write_text('keep me')
     one_line_error(cli('run', '--quick', '--out', tmp_path/'full', MNIST_HOOD_OFFLINE='1'), tmp_path/'full')
     assert left_in(tmp_path/'full') == ['mine.txt']
+    one_line_error(cli('run', '--quick', '--out', tmp_path/'new'/'run', MNIST_HOOD_OFFLINE='1'), tmp_path/'new')
+    assert not (tmp_path/'new').exists()  # no parent folders made for a run that cannot start
 
 
 def test_debug_shows_the_traceback(tmp_path):
