@@ -17,7 +17,7 @@ import torch
 import matplotlib.pyplot as plt
 from .similarity import rmse_distance
 
-# %% ../nbs/04_sgd.ipynb #7e75639a
+# %% ../nbs/04_sgd.ipynb #b33c3254
 def plot_sgd_loop(notes=None, ax=None, figsize=(13, 2.8)):
     """Draw the gradient-descent loop with matplotlib alone (no graphviz): numbered boxes initialize -> predict -> loss
     -> gradient -> step -> stop, and an arrow labelled repeat from step back to predict. `notes` maps a step's name
@@ -123,7 +123,7 @@ def descend(f, x0, lr, steps=10):
         xs.append(x)
     return torch.stack(xs)
 
-# %% ../nbs/04_sgd.ipynb #9570ff88
+# %% ../nbs/04_sgd.ipynb #8e8d9881
 def show_descent(lr, steps=10, x0=-1.5, f=None, ax=None, title=None, figsize=(5, 3.5)):
     """Run `descend` on the loss `f` (default x**2) from `x0` with learning rate `lr`, and draw its path on the loss
     curve; returns the `steps + 1` positions drawn. The callback of the learning-rate slider."""
@@ -139,7 +139,7 @@ def show_descent(lr, steps=10, x0=-1.5, f=None, ax=None, title=None, figsize=(5,
     ax.legend()
     return xs
 
-# %% ../nbs/04_sgd.ipynb #f5c9a208
+# %% ../nbs/04_sgd.ipynb #af8a2770
 class Sliders:
     """Live sliders (ipywidgets) that call `callback(**values)` whenever one moves; `last` holds what it returned for the
     current values. Where no kernel runs, the cell shows `note`. ipywidgets is imported only here."""
@@ -221,7 +221,7 @@ def show_preds(time, speed, preds, title=None, ax=None, figsize=(5, 3.5)):
     ax.legend()
     return ax
 
-# %% ../nbs/04_sgd.ipynb #3b868b66
+# %% ../nbs/04_sgd.ipynb #831c150e
 def show_quadratic(time, speed, a, b, c, ax=None, figsize=(5, 3.5)):
     """Draw the quadratic `a*t**2 + b*t + c` against the data (`time`, `speed`), with its MSE in the title; returns
     the MSE. The callback of the a, b, c sliders."""
@@ -264,7 +264,7 @@ def quadratic_params(seed=0, generator=None):
     g = torch.Generator().manual_seed(int(seed)) if generator is None else generator
     return torch.randn(3, generator=g).requires_grad_()
 
-# %% ../nbs/04_sgd.ipynb #fa118262
+# %% ../nbs/04_sgd.ipynb #1bf75068
 class RollerCoaster(NamedTuple):
     "The roller-coaster problem: the data (`time`, `speed`) and the starting `params` of the fit."
     time: torch.Tensor
