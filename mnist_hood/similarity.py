@@ -38,12 +38,12 @@ def _check_pair(a, b, fname):
         raise ValueError(f"{fname}: a and b must have the same shape, got {tuple(a.shape)} and {tuple(b.shape)}")
 
 def l1_distance(a, b):
-    "Mean absolute difference (L1) between two float tensors of the same shape, as a 0-d tensor."
+    "Mean absolute difference between two float tensors of the same shape (their L1 distance / element count), 0-d."
     _check_pair(a, b, 'l1_distance')
     return (a - b).abs().mean()
 
 def rmse_distance(a, b):
-    "Root mean squared difference (RMSE, L2) between two float tensors of the same shape, as a 0-d tensor."
+    "Root mean squared difference (RMSE) between two float tensors of the same shape (L2 distance / sqrt(count)), 0-d."
     _check_pair(a, b, 'rmse_distance')
     return ((a - b)**2).mean().sqrt()
 
