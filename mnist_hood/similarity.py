@@ -49,7 +49,7 @@ def rmse_distance(a, b):
 
 # %% ../nbs/02_pixel_similarity.ipynb #d9b79458
 def distances_to_ideals(img, mean3, mean7):
-    "A DataFrame of the L1 and RMSE distances from the image `img` to the ideal 3 and the ideal 7."
+    "A DataFrame of the mean absolute difference (column `l1`) and the RMSE from the image `img` to the ideal 3 and the ideal 7."
     rows = {name: {'l1': l1_distance(img, m).item(), 'rmse': rmse_distance(img, m).item()}
             for name, m in (('ideal 3', mean3), ('ideal 7', mean7))}
     return pd.DataFrame.from_dict(rows, orient='index')
