@@ -6,6 +6,7 @@
 __all__ = ['pixel_frame', 'show_digit']
 
 # %% ../nbs/01_pixels.ipynb #b7f91b1a
+import hashlib
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -39,7 +40,8 @@ def pixel_frame(img, rows=slice(None), cols=slice(None), font_size='7pt'):
     r0, c0 = range(t.shape[0])[rows], range(t.shape[1])[cols]
     df = pd.DataFrame(sub.numpy(), index=list(r0), columns=list(c0))
     vmax = 1.0 if t.is_floating_point() else 255
-    return (df.style.set_properties(**{'font-size': font_size})
+    uid = hashlib.md5(sub.numpy().tobytes() + str((r0, c0)).encode()).hexdigest()[:10]   # same table, same HTML
+    return (df.style.set_uuid(f'pixels_{uid}').set_properties(**{'font-size': font_size})
                     .background_gradient('Greys', axis=None, vmin=0, vmax=vmax))
 
 # %% ../nbs/01_pixels.ipynb #503f4c76

@@ -38,18 +38,18 @@ def _check_pair(a, b, fname):
         raise ValueError(f"{fname}: a and b must have the same shape, got {tuple(a.shape)} and {tuple(b.shape)}")
 
 def l1_distance(a, b):
-    "Mean absolute difference (L1) between two float tensors of the same shape, as a 0-d tensor."
+    "Mean absolute difference between two float tensors of the same shape (their L1 distance / element count), 0-d."
     _check_pair(a, b, 'l1_distance')
     return (a - b).abs().mean()
 
 def rmse_distance(a, b):
-    "Root mean squared difference (RMSE, L2) between two float tensors of the same shape, as a 0-d tensor."
+    "Root mean squared difference (RMSE) between two float tensors of the same shape (L2 distance / sqrt(count)), 0-d."
     _check_pair(a, b, 'rmse_distance')
     return ((a - b)**2).mean().sqrt()
 
 # %% ../nbs/02_pixel_similarity.ipynb #d9b79458
 def distances_to_ideals(img, mean3, mean7):
-    "A DataFrame of the L1 and RMSE distances from the image `img` to the ideal 3 and the ideal 7."
+    "A DataFrame of the mean absolute difference (column `l1`) and the RMSE from the image `img` to the ideal 3 and the ideal 7."
     rows = {name: {'l1': l1_distance(img, m).item(), 'rmse': rmse_distance(img, m).item()}
             for name, m in (('ideal 3', mean3), ('ideal 7', mean7))}
     return pd.DataFrame.from_dict(rows, orient='index')
