@@ -1,0 +1,309 @@
+"""The course site: `python -m mnist_hood.site` (the `mnist-hood site` command) and the pages it writes, read in a real browser.
+
+The browser tests drive Debian's headless Chromium through Playwright. Without Chromium or Playwright they skip, saying
+why; with MNIST_HOOD_REQUIRE_BROWSER=1 (CI sets it) that skip is a failure. MNIST_HOOD_SITE=DIR checks an already built
+site instead of building one (that is how a planted defect is shown to fail a check)."""
+import functools, html, http.server, json, os, re, shutil, subprocess, sys, threading, urllib.request
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+from mnist_hood.site import MARKER, build_site, list_notebooks
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get('MNIST_HOOD_CHROMIUM', '/usr/bin/chromium')
+FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+         '--disable-component-update', '--disable-sync']
+
+
+# ---------------------------------------------------------------- the command's bad input (no browser needed)
+
+def site_cmd(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, '-m', 'mnist_hood.site', *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, 'PYTHONPATH': str(ROOT)})
+
+
+def leftovers(folder):
+    "Temporary folders a build may have left beside its --out."
+    return sorted(p.name for p in Path(folder).iterdir() if '.tmp-' in p.name or '.old-' in p.name)
+
+
+def one_error_line(r, culprit):
+    assert r.returncode == 2, (r.returncode, r.stdout, r.stderr)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith('mnist-hood site: error: ') and culprit in lines[0], r.stderr
+
+
+def small_project(tmp_path, cells=None):
+    "A folder with nbs/ (one index notebook) and the real mnist_hood/ library, for builds that must fail fast or stay small."
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+    nbs = tmp_path/'nbs'
+    nbs.mkdir()
+    nb = new_notebook(cells=cells or [new_markdown_cell('# A course\n\nHello.')])
+    nb.metadata['kernelspec'] = {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'}
+    nbformat.write(nb, str(nbs/'index.ipynb'))
+    return nbs
+
+
+def test_unparsable_notebook_is_one_line_and_writes_nothing(tmp_path):
+    nbs = small_project(tmp_path)
+    (nbs/'03_broken.ipynb').write_text('{"cells": [ not json')
+    r = site_cmd('--out', tmp_path/'out', '--nbs', nbs, '--lib', ROOT/'mnist_hood')
+    one_error_line(r, '03_broken.ipynb')
+    assert not (tmp_path/'out').exists() and not leftovers(tmp_path)
+
+
+def test_out_holding_other_files_is_refused_and_left_alone(tmp_path):
+    nbs = small_project(tmp_path)
+    out = tmp_path/'out'
+    out.mkdir()
+    (out/'thesis.tex').write_text('mine')
+    r = site_cmd('--out', out, '--nbs', nbs, '--lib', ROOT/'mnist_hood')
+    one_error_line(r, str(out))
+    assert [p.name for p in out.iterdir()] == ['thesis.tex'] and not leftovers(tmp_path)
+
+
+def test_out_in_missing_folder_and_missing_nbs(tmp_path):
+    nbs = small_project(tmp_path)
+    one_error_line(site_cmd('--out', tmp_path/'no'/'out', '--nbs', nbs, '--lib', ROOT/'mnist_hood'), str(tmp_path/'no'))
+    one_error_line(site_cmd('--out', tmp_path/'out', '--nbs', tmp_path/'nope', '--lib', ROOT/'mnist_hood'), 'nope')
+    assert not (tmp_path/'out').exists() and not leftovers(tmp_path)
+
+
+def test_output_loading_from_a_cdn_is_refused(tmp_path):
+    from nbformat.v4 import new_code_cell, new_output
+    cell = new_code_cell('plot()', outputs=[new_output('display_data', data={
+        'text/html': '<script src="https://cdn.example.org/plotly.min.js"></script><div>plot</div>', 'text/plain': 'plot'})])
+    nbs = small_project(tmp_path, [cell])
+    r = site_cmd('--out', tmp_path/'out', '--nbs', nbs, '--lib', ROOT/'mnist_hood')
+    one_error_line(r, 'cdn.example.org')
+    assert not (tmp_path/'out').exists() and not leftovers(tmp_path)
+
+
+def test_directives_hidden_cells_details_and_paths(tmp_path):
+    "nbdev's `#|` lines never show, `#| hide` cells are left out, `<details>` stay closed, machine paths are scrubbed."
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
+    cells = [new_markdown_cell('# Small course\n\nThe sigmoid is $\\sigma(x) = 1/(1+e^{-x})$; `$HOME` is not math.'),
+             new_code_cell('#| export\ndef f(x): return x + 1'),
+             new_code_cell('#| hide\nsecret_setup = 42', outputs=[new_output('execute_result', data={'text/plain': '42'}, execution_count=1)]),
+             new_code_cell('#|echo: false\nshown_output()', outputs=[new_output('stream', name='stdout',
+                                                                                  text='data in /work/shared/data/mnist -> /root/.cache/x\n')]),
+             new_markdown_cell('<details><summary>Answer</summary>\n\nIt is **7**.\n\n</details>')]
+    nbs = small_project(tmp_path, cells)
+    r = site_cmd('--out', tmp_path/'out', '--nbs', nbs, '--lib', ROOT/'mnist_hood')
+    assert r.returncode == 0, r.stderr
+    page = (tmp_path/'out'/'index.html').read_text()
+    assert '#|' not in page and 'export' not in page.split('<article')[1].split('</article>')[0]
+    assert 'secret_setup' not in page and 'shown_output' not in page
+    assert 'data in …/mnist -&gt; ~/.cache/x' in page and '/root/' not in page and '/work/' not in page
+    assert '<details><summary>Answer</summary>' in page and '<details open' not in page
+    assert '<span class="tex-math">\\(\\sigma(x)' in page and '<code>$HOME</code>' in page
+    assert (tmp_path/'out'/MARKER).is_file()
+    # a second build replaces the first (the folder holds our marker), leaving nothing beside it
+    (tmp_path/'out'/'stale.html').write_text('old')
+    assert site_cmd('--out', tmp_path/'out', '--nbs', nbs, '--lib', ROOT/'mnist_hood').returncode == 0
+    assert not (tmp_path/'out'/'stale.html').exists() and not leftovers(tmp_path)
+
+
+def test_machine_path_in_a_lesson_text_is_refused(tmp_path):
+    from nbformat.v4 import new_markdown_cell
+    nbs = small_project(tmp_path, [new_markdown_cell('# Course\n\nOur data lives in /root/data/mnist.')])
+    one_error_line(site_cmd('--out', tmp_path/'out', '--nbs', nbs, '--lib', ROOT/'mnist_hood'), 'index.ipynb')
+    assert not (tmp_path/'out').exists()
+
+
+# ---------------------------------------------------------------- the real site, in a real browser
+
+def expected_pages():
+    "The page files the site must have: one per notebook, in the order of study, and one per exported module."
+    from mnist_hood.site import exported_modules
+    nbs = ['index.html' if p.stem == 'index' else f'{p.stem}.html' for p in list_notebooks(ROOT/'nbs')]
+    return nbs + [f'{m}.html' for m, _ in exported_modules(ROOT/'mnist_hood')]
+
+
+@pytest.fixture(scope='session')
+def site(tmp_path_factory):
+    "The site: built once per session from the committed notebooks (or MNIST_HOOD_SITE, an existing build)."
+    given = os.environ.get('MNIST_HOOD_SITE')
+    if given: return Path(given)
+    out = tmp_path_factory.mktemp('site')/'site'
+    build_site(out, nbs=ROOT/'nbs', lib=ROOT/'mnist_hood')
+    return out
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *a): pass
+
+
+@pytest.fixture(scope='session')
+def server(site):
+    "The site served on 127.0.0.1 (a free port), for this session."
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(_Quiet, directory=str(site)))
+    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t.start()
+    yield f'http://127.0.0.1:{httpd.server_address[1]}/'
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope='session')
+def browser(tmp_path_factory):
+    "Debian's Chromium, headless, with an empty profile; skipped (or failed under MNIST_HOOD_REQUIRE_BROWSER=1) without it."
+    reason = None
+    try: from playwright.sync_api import sync_playwright
+    except ImportError: reason = 'Playwright for Python is not installed (pip install -e ".[dev]")'
+    if reason is None and not Path(CHROMIUM).is_file(): reason = f'no Chromium at {CHROMIUM} (as root: apt-get install -y chromium)'
+    if reason:
+        if os.environ.get('MNIST_HOOD_REQUIRE_BROWSER') == '1': pytest.fail(f'MNIST_HOOD_REQUIRE_BROWSER=1 but {reason}')
+        pytest.skip(reason)
+    pw = sync_playwright().start()
+    profile = tmp_path_factory.mktemp('chromium-profile')   # empty: the --user-data-dir of this run
+    ctx = pw.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, headless=True, args=FLAGS,
+                                                viewport={'width': 1280, 'height': 900})
+    yield ctx
+    ctx.close()
+    pw.stop()
+
+
+# What each page reports from inside the browser, once loaded and once MathJax (where the page has math) is done.
+PROBE = r"""() => {
+  const visible = el => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
+  const imgs = [...document.images].map(i => ({src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0, shown: visible(i)}));
+  const links = [...document.querySelectorAll('a[href]')].map(a => a.href);
+  const maths = [...document.querySelectorAll('.tex-math')].map(m => ({
+      rendered: !!m.querySelector('.MathJax, .MathJax_Display, .MathJax_MathML, .MathJax_SVG, mjx-container, math'), text: m.innerText.slice(0, 80)}));
+  // the page's text outside code, scripts and rendered math: where raw TeX would show
+  const clone = document.querySelector('article').cloneNode(true);
+  clone.querySelectorAll('pre, code, script, style, .MathJax, .MathJax_Display, .MathJax_MathML, .MathJax_Preview, math').forEach(e => e.remove());
+  const styled = [...document.querySelectorAll('table[id^="T_"]')].map(t => {
+      const colors = [...t.querySelectorAll('td')].map(td => getComputedStyle(td).backgroundColor);
+      return {id: t.id, cells: colors.length, shaded: colors.filter(c => c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent').length,
+              distinct: new Set(colors).size};
+  });
+  const details = [...document.querySelectorAll('details')].map(d => d.open);
+  return {imgs, links, maths, text: clone.innerText, styled, details, title: document.title};
+}"""
+
+RAW_MATH = re.compile(r'\$\$|\\\(|\\\[|\\frac|\\sum|\\begin\{|\$[^$\s][^$\n]{0,200}?[^$\s\\]\$')
+
+
+@pytest.fixture(scope='session')
+def visits(browser, server):
+    "Every page, visited once: what it logged, requested and showed."
+    found = {}
+    for name in expected_pages():
+        page = browser.new_page()
+        rec = {'console': [], 'failed': [], 'foreign': [], 'bad_status': []}
+        page.on('console', lambda m, rec=rec: rec['console'].append(f'{m.type}: {m.text}') if m.type == 'error' else None)
+        page.on('pageerror', lambda e, rec=rec: rec['console'].append(f'exception: {e}'))
+        page.on('requestfailed', lambda r, rec=rec: rec['failed'].append(f'{r.url} ({r.failure})'))
+        page.on('request', lambda r, rec=rec: rec['foreign'].append(r.url)
+                if urlparse(r.url).scheme not in ('data', 'about', 'blob') and urlparse(r.url).hostname != '127.0.0.1' else None)
+        page.on('response', lambda r, rec=rec: rec['bad_status'].append(f'{r.url} ({r.status})') if r.status >= 400 else None)
+        resp = page.goto(server + name, wait_until='load')
+        rec['status'] = resp.status if resp else None
+        if page.evaluate('() => !!window.MathJax'):
+            page.wait_for_function("() => document.documentElement.dataset.mathjax === 'done'", timeout=30000)
+        rec.update(page.evaluate(PROBE))
+        page.close()
+        found[name] = rec
+    return found
+
+
+def _problems(visits, key):
+    return {n: v[key] for n, v in visits.items() if v[key]}
+
+
+def test_every_page_exists_in_order_of_study(site):
+    names = expected_pages()
+    missing = [n for n in names if not (site/n).is_file()]
+    assert not missing, f'pages missing from the site: {missing}'
+    nav = re.findall(r'<li(?: class="current")?><a href="([^"]+)"', (site/'index.html').read_text())
+    assert nav == names, 'the sidebar is not in the order of study'
+
+
+def test_pages_load_without_console_errors_or_failed_requests(visits):
+    assert all(v['status'] == 200 for v in visits.values()), {n: v['status'] for n, v in visits.items() if v['status'] != 200}
+    assert not _problems(visits, 'console'), _problems(visits, 'console')
+    assert not _problems(visits, 'failed'), _problems(visits, 'failed')
+    assert not _problems(visits, 'bad_status'), _problems(visits, 'bad_status')
+
+
+def test_no_request_leaves_127_0_0_1(visits):
+    assert not _problems(visits, 'foreign'), f'requests to other hosts: {_problems(visits, "foreign")}'
+
+
+def test_every_image_is_displayed(visits):
+    bad = {n: [i['src'] for i in v['imgs'] if not i['ok']] for n, v in visits.items()}
+    assert not {n: b for n, b in bad.items() if b}, f'images not displayed (naturalWidth 0): {bad}'
+    assert sum(len(v['imgs']) for v in visits.values()) >= 5, 'the lessons show plots: the site should too'
+
+
+def test_every_internal_link_resolves(visits, server):
+    seen, bad, cache = set(), [], {}
+    for name, v in visits.items():
+        for href in v['links']:
+            u = urlparse(href)
+            if u.hostname != '127.0.0.1' or href in seen: continue
+            seen.add(href)
+            target = u._replace(fragment='').geturl()
+            if target not in cache:
+                try:
+                    with urllib.request.urlopen(target, timeout=10) as r: cache[target] = (r.status, r.read().decode('utf-8', 'replace'))
+                except Exception as e: cache[target] = (getattr(e, 'code', str(e)), '')
+            status, body = cache[target]
+            if status != 200: bad.append(f'{name}: {href} ({status})')
+            elif u.fragment and target.endswith('.html'):
+                ids = {html.unescape(i) for i in re.findall(r'\bid="([^"]*)"', body)}
+                if unquote(u.fragment) not in ids: bad.append(f'{name}: {href} (no such anchor)')
+    assert seen and not bad, f'dead internal links: {bad}'
+
+
+def test_math_is_rendered_not_raw(visits):
+    raw = {n: RAW_MATH.findall(v['text'])[:3] for n, v in visits.items() if RAW_MATH.search(v['text'])}
+    assert not raw, f'raw TeX shown as text: {raw}'
+    unrendered = {n: [m['text'] for m in v['maths'] if not m['rendered']] for n, v in visits.items()}
+    assert not {n: u for n, u in unrendered.items() if u}, f'math left unrendered: {unrendered}'
+    assert sum(len(v['maths']) for v in visits.values()) >= 2, 'lessons 5 and 9 have formulas: the site should render them'
+
+
+def test_styled_pandas_table_keeps_its_shading(visits):
+    tables = {n: v['styled'] for n, v in visits.items() if v['styled']}
+    assert tables, "no styled pandas table on any page (lesson 1 shows one)"
+    flat = {f"{n} #{t['id']}": t for n, ts in tables.items() for t in ts}
+    pale = {k: t for k, t in flat.items() if t['shaded'] < t['cells'] // 2 or t['distinct'] < 3}
+    assert not pale, f'styled tables lost their shading: {pale}'
+
+
+def test_hidden_answers_start_closed(visits):
+    opened = {n: v['details'] for n, v in visits.items() if any(v['details'])}
+    assert not opened, f'<details> shown open before a click: {opened}'
+
+
+def test_search_finds_mnist_loss_in_its_lesson(browser, server):
+    lesson = next(p for p in list_notebooks(ROOT/'nbs') if 'def mnist_loss(' in p.read_text())
+    page = browser.new_page()
+    page.goto(server + 'index.html')
+    page.fill('#search', 'mnist_loss')
+    page.wait_for_selector('#search-results li a')
+    first = page.locator('#search-results li a').first.get_attribute('href')
+    page.press('#search', 'Enter')
+    page.wait_for_url(re.compile(re.escape(lesson.stem) + r'\.html'))
+    assert urlparse(page.url).path.endswith(f'/{lesson.stem}.html'), (first, page.url)
+    page.close()
+
+
+def test_screenshots_of_index_and_lesson_03(browser, server, tmp_path_factory):
+    "Screenshots for a person to look at, in the test run's output folder (its path is printed)."
+    out = Path(os.environ.get('MNIST_HOOD_SCREENSHOTS') or tmp_path_factory.getbasetemp()/'screenshots')
+    out.mkdir(parents=True, exist_ok=True)
+    lesson = next(p.stem for p in list_notebooks(ROOT/'nbs') if p.stem.startswith('03'))
+    for name in ('index', lesson):
+        page = browser.new_page()
+        page.goto(f'{server}{name}.html', wait_until='networkidle')
+        page.screenshot(path=str(out/f'{name}.png'), full_page=False)
+        page.close()
+        assert (out/f'{name}.png').stat().st_size > 10_000
+    print(f'screenshots in {out}')
