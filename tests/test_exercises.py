@@ -369,3 +369,39 @@ def test_train_epoch():
         for xb, yb in dl: calc_grad(xb, yb, model)
         for p in params: p.data -= p.grad*lr; p.grad.zero_()
     failed('train_epoch', once, 'after every batch')
+
+
+# ---- every name: a blank stub is "not written yet", code that raises is an error with its line ----
+
+CLASS_STUBS = {
+    'BasicOptim': ("class BasicOptim:\n    def __init__(self, params, lr): ...\n    def step(self): ...\n    def zero_grad(self): ...\n",
+                   "class BasicOptim:\n    def __init__(self, params, lr): self.params, self.lr = list(params), lr\n"
+                   "    def step(self):\n        return 1/0\n    def zero_grad(self): self.params = []\n", 'return 1/0'),
+    'Learner': ("class Learner:\n    def __init__(self, dls, model, opt_func=None, loss_func=None, metrics=None):\n        pass\n"
+                "    def fit(self, epochs, lr):\n        raise NotImplementedError\n",
+                "class Learner:\n    def __init__(self, dls, model, opt_func=None, loss_func=None, metrics=None): self.dls = dls\n"
+                "    def fit(self, epochs, lr):\n        for xb, yb in self.dls.train: xb.no_such_method()\n", 'xb.no_such_method()'),
+}
+
+
+def _module(tmp_path, name, source, stem):
+    "Import `source` as a module from the file `stem`.py, so that `inspect.getsource` can read it, as in a notebook; return its `name`."
+    import importlib.util
+    fn = tmp_path/f'{stem}.py'
+    fn.write_text(source)
+    spec = importlib.util.spec_from_file_location(fn.stem, fn)
+    mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)
+    return getattr(mod, name)
+
+
+@pytest.mark.parametrize('name', list(exercises().index))
+def test_every_exercise_stub_and_error(name, tmp_path, offline):
+    sig = exercises().loc[name, 'signature']
+    if name in CLASS_STUBS:
+        stub_src, raising_src, line = CLASS_STUBS[name]
+    else:
+        head = sig if sig.startswith(name + '(') else f'{name}()'
+        stub_src, raising_src, line = f"def {head}:\n    ...   # your code here\n", f"def {head}:\n    x = 1\n    return x/0\n", 'return x/0'
+    failed(name, _module(tmp_path, name, stub_src, 'stub'), 'not written yet', status='not written')
+    r = failed(name, _module(tmp_path, name, raising_src, 'raising'), line, status='error')
+    assert 'line ' in r.message and ('ZeroDivisionError' in r.message or 'AttributeError' in r.message)
