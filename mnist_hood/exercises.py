@@ -5,8 +5,8 @@ with the course's own solution, and tells you what went wrong and where to look.
 
 # %% ../nbs/93_exercises.ipynb #7d8b5e55
 from __future__ import annotations
-import ast, functools, inspect, math, random, textwrap, time, traceback
-from dataclasses import dataclass, field
+import ast, functools, inspect, os, random, textwrap, time, traceback
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -305,10 +305,10 @@ def _small_linear(seed=11, n_in=4, n=6):
     w, b = torch.randn(n_in, 1, generator=g), torch.randn(1, generator=g)
     return xb, yb, w, b
 
-def _grads_of(loss_func, xb, yb, w, b, times=1):
-    "Gradients of `loss_func(linear1(xb, w, b), yb)` for (w, b), backward called `times` times."
+def _grads_of(loss_func, xb, yb, w, b):
+    "Gradients of `loss_func(linear1(xb, w, b), yb)` for (w, b), flattened into one tensor."
     w, b = w.clone().requires_grad_(), b.clone().requires_grad_()
-    for _ in range(times): loss_func(_linear1(xb, w, b), yb).backward()
+    loss_func(_linear1(xb, w, b), yb).backward()
     return torch.cat([w.grad.flatten(), b.grad.flatten()])
 
 @_exercise('calc_grad', 'calc_grad(xb, yb, model)', '06_minibatch_sgd',
@@ -411,7 +411,7 @@ def _digit_subset(source):
     tr, va = first(d.train_y, 400), first(d.valid_y, 100)
     return flatten_images(d.train_x[tr]), d.train_y[tr], flatten_images(d.valid_x[va]), d.valid_y[va]
 
-def _subset(): return _digit_subset(__import__('os').environ.get('MNIST_HOOD_DATA') or None)
+def _subset(): return _digit_subset(os.environ.get('MNIST_HOOD_DATA') or None)
 
 def _threes_sevens(n_train=200, n_valid=100):
     "3s and 7s from the subset as `LinearData`: labels (N, 1), 1 for a 3; the 3s and the 7s alternate, so that an unshuffled loader mixes them."
@@ -607,7 +607,8 @@ def _check_activation_plot(name, f):
             if lo > -2 or hi < 2:
                 raise _Stop(CheckResult(name, False, 'failed', f"the {what} is drawn from x = {lo:.3g} to {hi:.3g}\nhint: draw it from -2 to 2 at least, "
                                         "`torch.linspace(-2, 2, 100)`, so that both sides of 0 show."))
-    finally: plt.close('all') if lines is not None else None
+    finally:   # the check's copies of the figures are not for display; the learner's other figures stay open
+        for fig in {l.figure for l in lines or []}: plt.close(fig)
     return "correct: the sigmoid and the ReLU on one set of axes, from -2 to 2."
 
 # %% ../nbs/93_exercises.ipynb #d2037adb
@@ -700,8 +701,9 @@ def check(name: str, solution) -> CheckResult:
     blank = _blank_parts(solution)
     if blank:
         return _not_written(name, '' if blank == [getattr(solution, '__name__', '')] else f" (`{'`, `'.join(blank)}`)")
-    py_state, np_state = random.getstate(), np.random.get_state()
+    py_state, np_state, threads = random.getstate(), np.random.get_state(), torch.get_num_threads()
     try:
+        torch.set_num_threads(1)   # the checks' models are tiny: one thread is fastest, and steady on a busy machine
         with torch.random.fork_rng(devices=[]), torch.enable_grad():
             confirmation = checker(name, solution)
         return CheckResult(name, True, 'passed', confirmation)
@@ -710,7 +712,7 @@ def check(name: str, solution) -> CheckResult:
         return CheckResult(name, False, 'failed', f"your code returned something the checker could not use "
                            f"(`{type(e).__name__}: {e}`)\nhint: `{sig}` should return what the lesson describes: {what}.")
     finally:
-        random.setstate(py_state); np.random.set_state(np_state)
+        random.setstate(py_state); np.random.set_state(np_state); torch.set_num_threads(threads)
 
 def exercises():
     "A table of the exercises: name, the signature the learner writes, the lesson it belongs to, and what it does."
