@@ -298,6 +298,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                  'mnist_hood.site.SiteError': ('site.html#siteerror', 'mnist_hood/site.py'),
                                  'mnist_hood.site._check_page': ('site.html#_check_page', 'mnist_hood/site.py'),
                                  'mnist_hood.site._doc_block': ('site.html#_doc_block', 'mnist_hood/site.py'),
+                                 'mnist_hood.site._nb_links': ('site.html#_nb_links', 'mnist_hood/site.py'),
                                  'mnist_hood.site._one_line': ('site.html#_one_line', 'mnist_hood/site.py'),
                                  'mnist_hood.site._params': ('site.html#_params', 'mnist_hood/site.py'),
                                  'mnist_hood.site._prepare_out': ('site.html#_prepare_out', 'mnist_hood/site.py'),

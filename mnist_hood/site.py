@@ -94,10 +94,16 @@ def _renderer_class():
             return f'<div class="tex-math">\\begin{{{self.escape_html(name)}}}{self.escape_html(body)}\\end{{{self.escape_html(name)}}}</div>'
     return Renderer
 
+_NB_LINK = re.compile(r'(href=")([\w.-]+)\.ipynb(#[^"]*)?"')
+
+def _nb_links(h: str) -> str:
+    "Links to the course's notebooks (`05_mnist_loss.ipynb#mnist_loss`) turned into links to their pages."
+    return _NB_LINK.sub(lambda m: f'{m.group(1)}{m.group(2)}.html{m.group(3) or ""}"', h)
+
 def markdown_html(source: str) -> str:
-    "Markdown (with math and raw HTML such as `<details>`) to HTML, as Jupyter renders it."
+    "Markdown (with math and raw HTML such as `<details>`) to HTML, as Jupyter renders it; notebook links point to pages."
     from nbconvert.filters.markdown_mistune import MarkdownWithMath
-    return MarkdownWithMath(renderer=_renderer_class()(escape=False, anchor_link_text='#')).render(source)
+    return _nb_links(MarkdownWithMath(renderer=_renderer_class()(escape=False, anchor_link_text='#')).render(source))
 
 # %% ../nbs/95_site.ipynb #159fc303
 def code_html(source: str) -> str:
