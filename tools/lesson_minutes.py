@@ -1,0 +1,57 @@
+"""Per notebook: the seconds a test run took to execute it, and the minutes it takes to read, as a markdown table.
+
+Run times come from the notebook runner of tests/test_project.py, which writes one `<notebook>.json` per notebook
+into `$MNIST_HOOD_NB_TIMES` (else `notebook-times` in the pytest run's tmp folder). Reading time is the word count
+of a notebook's markdown and code cells at 200 words a minute.
+
+    MNIST_HOOD_NB_TIMES=/tmp/nb-times bash tools/test.sh -k test_notebook
+    python tools/lesson_minutes.py --times /tmp/nb-times
+With no --times and no $MNIST_HOOD_NB_TIMES it uses the newest `notebook-times` folder of this user's pytest runs.
+"""
+import argparse, getpass, json, os, sys, tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORDS_PER_MINUTE = 200
+
+
+def words(nb_path) -> int:
+    "Words in the markdown and code cells of the notebook at `nb_path` (outputs not counted)."
+    nb = json.loads(Path(nb_path).read_text())
+    return sum(len((''.join(c['source']) if isinstance(c['source'], list) else c['source']).split())
+               for c in nb['cells'] if c['cell_type'] in ('markdown', 'code'))
+
+
+def newest_times_dir():
+    "The newest `notebook-times` folder under this user's pytest tmp root, or None."
+    root = Path(tempfile.gettempdir())/f'pytest-of-{getpass.getuser()}'
+    found = sorted(root.glob('pytest-*/notebook-times'), key=lambda p: p.stat().st_mtime) if root.exists() else []
+    return found[-1] if found else None
+
+
+def table(nbs_dir, times_dir) -> str:
+    rows = ['| notebook | seconds to run | minutes to read |', '|---|---:|---:|']
+    for nb in sorted(p for p in Path(nbs_dir).glob('*.ipynb') if not p.name.startswith(('_', '.'))):
+        rec = Path(times_dir)/f'{nb.name}.json' if times_dir else None
+        secs = '-'
+        if rec and rec.exists():
+            r = json.loads(rec.read_text())
+            secs = f"{r['seconds']:.1f}" + ('' if r.get('passed', True) else ' (failed)')
+        rows.append(f'| {nb.name} | {secs} | {words(nb)/WORDS_PER_MINUTE:.0f} |')
+    return '\n'.join(rows)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--times', help='folder of <notebook>.json run times (default: $MNIST_HOOD_NB_TIMES, else the newest pytest run)')
+    p.add_argument('--nbs', default=str(ROOT/'nbs'), help='folder of notebooks (default: nbs/)')
+    a = p.parse_args(argv)
+    times = a.times or os.environ.get('MNIST_HOOD_NB_TIMES') or newest_times_dir()
+    if times is None or not Path(times).is_dir():
+        print('no run times found (run the notebook tests first); showing reading times only', file=sys.stderr)
+        times = None
+    else: print(f'run times from {times}', file=sys.stderr)
+    print(table(a.nbs, times))
+
+
+if __name__ == '__main__': main()
