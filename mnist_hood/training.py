@@ -20,7 +20,7 @@ from .loss import LinearData, init_params, linear1, mnist_loss
 __all__ = ['calc_grad', 'train_epoch', 'batch_accuracy', 'validate_epoch', 'Run', 'train_linear_book', 'make_loaders',
            'valid_loss', 'plot_history', 'train_linear', 'load_results']
 
-# %% ../nbs/06_minibatch_sgd.ipynb #79617122
+# %% ../nbs/06_minibatch_sgd.ipynb #a8842f73
 def calc_grad(xb: Tensor, yb: Tensor, model, loss_func=mnist_loss) -> Tensor:
     "Predict `xb` with `model`, compare with `yb` by `loss_func` and backpropagate; returns the loss, detached."
     if len(xb) == 0: raise ValueError("calc_grad got an empty batch")
@@ -29,7 +29,7 @@ def calc_grad(xb: Tensor, yb: Tensor, model, loss_func=mnist_loss) -> Tensor:
     loss.backward()
     return loss.detach()
 
-# %% ../nbs/06_minibatch_sgd.ipynb #66318bb2
+# %% ../nbs/06_minibatch_sgd.ipynb #8a15730d
 def _check_lr(lr):
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not lr > 0:
         raise ValueError(f"lr must be a positive number, got {lr!r}")
@@ -52,7 +52,7 @@ def train_epoch(model, dl, lr: float, params) -> None:
             p.data -= p.grad*lr
             p.grad.zero_()
 
-# %% ../nbs/06_minibatch_sgd.ipynb #6b6c6a23
+# %% ../nbs/06_minibatch_sgd.ipynb #17d90dd7
 def batch_accuracy(preds: Tensor, yb: Tensor) -> Tensor:
     "Share of raw outputs `preds` whose sigmoid is on the correct side of 0.5 for labels `yb` (1 for a 3, 0 for a 7)."
     if preds.shape != yb.shape: raise ValueError(f"preds {tuple(preds.shape)} and yb {tuple(yb.shape)} must have the same shape")
@@ -60,7 +60,7 @@ def batch_accuracy(preds: Tensor, yb: Tensor) -> Tensor:
     correct = (preds.sigmoid() > 0.5) == yb
     return correct.float().mean()
 
-# %% ../nbs/06_minibatch_sgd.ipynb #6a20ba7a
+# %% ../nbs/06_minibatch_sgd.ipynb #1c99db21
 def validate_epoch(model, valid_dl, weighted: bool = True) -> float:
     "Accuracy of `model` over `valid_dl`, rounded to 4 decimals: each batch weighted by its size, or (`weighted=False`) the book's plain mean of the batches' accuracies."
     accs, counts = [], []
@@ -72,7 +72,7 @@ def validate_epoch(model, valid_dl, weighted: bool = True) -> float:
     if weighted: return round(sum(a*n for a, n in zip(accs, counts))/sum(counts), 4)
     return round(sum(accs)/len(accs), 4)
 
-# %% ../nbs/06_minibatch_sgd.ipynb #49eb2a4b
+# %% ../nbs/06_minibatch_sgd.ipynb #1456756d
 @dataclass
 class Run:
     "One training run: `name`, validation accuracy after each epoch (`history`), `config`, `seconds` of training, the trained `model`, and `losses`, the validation loss after each epoch where the trainer kept it."
@@ -93,17 +93,13 @@ def _check_epochs(epochs):
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a positive int, got {epochs!r}")
 
-# %% ../nbs/06_minibatch_sgd.ipynb #50838faf
+# %% ../nbs/06_minibatch_sgd.ipynb #27b54b71
 def train_linear_book(data: LinearData, epochs: int = 21, lr: float = 1.0) -> Run:
-    "The book's own run of lesson 6: `book_stream('minibatch')`, its two `DataLoader` examples, `init_params`, unshuffled batches of 256, then `epochs` epochs; validated the book's way (unweighted) before training and after each epoch."
+    "The book's own run of lesson 6: `init_params` where the book's stream had it (`book_stream('minibatch')`), unshuffled batches of 256, then `epochs` epochs at `lr`; validated the book's way (unweighted) before training and after each epoch."
     _check_epochs(epochs); _check_lr(lr)
     book_stream('minibatch')
-    list(DataLoader(range(15), batch_size=5, shuffle=True))   # the book's two examples draw random numbers too
-    list(DataLoader(list(enumerate('abcdefghijklmnopqrstuvwxyz')), batch_size=6, shuffle=True))
     weights, bias = init_params((data.train_x.shape[1], 1)), init_params(1)
-    dl = DataLoader(data.dset, batch_size=256)
-    next(iter(dl))                                             # the book's `first(dl)`: one more draw
-    valid_dl = DataLoader(data.valid_dset, batch_size=256)
+    dl, valid_dl = DataLoader(data.dset, batch_size=256), DataLoader(data.valid_dset, batch_size=256)
     def model(xb): return linear1(xb, weights, bias)
     history, t0 = [validate_epoch(model, valid_dl, weighted=False)], time.perf_counter()
     for _ in range(epochs):
@@ -112,7 +108,7 @@ def train_linear_book(data: LinearData, epochs: int = 21, lr: float = 1.0) -> Ru
     return Run('linear_book', history, dict(epochs=epochs, lr=lr, bs=256, stream='book', validation='unweighted'),
                time.perf_counter() - t0, model=(weights.detach(), bias.detach()))
 
-# %% ../nbs/06_minibatch_sgd.ipynb #523e3274
+# %% ../nbs/06_minibatch_sgd.ipynb #4a72366f
 def make_loaders(data: LinearData, bs: int = 256):
     "A shuffled training `DataLoader` and an ordered validation one over `data` (from `linear_data`), batches of `bs`."
     if not isinstance(data, LinearData): raise TypeError(f"data must be a LinearData (from linear_data), not {type(data).__name__}")
@@ -120,7 +116,7 @@ def make_loaders(data: LinearData, bs: int = 256):
     return (DataLoader(data.dset, batch_size=bs, shuffle=True),
             DataLoader(data.valid_dset, batch_size=bs))
 
-# %% ../nbs/06_minibatch_sgd.ipynb #5e55483c
+# %% ../nbs/06_minibatch_sgd.ipynb #f018f5ef
 def valid_loss(model, valid_dl, loss_func=mnist_loss) -> float:
     "The mean of `loss_func` over every item of `valid_dl` (each batch weighted by its size), rounded to 4 decimals."
     total, count = 0., 0
@@ -131,7 +127,7 @@ def valid_loss(model, valid_dl, loss_func=mnist_loss) -> float:
     if count == 0: raise ValueError("valid_dl gave no items to validate on")
     return round(total/count, 4)
 
-# %% ../nbs/06_minibatch_sgd.ipynb #7b5bf009
+# %% ../nbs/06_minibatch_sgd.ipynb #de3b0b1c
 def plot_history(histories, title: str = 'Validation accuracy per epoch', ax=None, ylabel: str = 'validation accuracy'):
     "Plot a number per epoch (validation accuracy unless `ylabel` says otherwise): `histories` is a list or a dict `{label: list}`; returns the axes."
     if not isinstance(histories, dict): histories = {'': histories}
@@ -144,7 +140,7 @@ def plot_history(histories, title: str = 'Validation accuracy per epoch', ax=Non
     ax.grid(alpha=0.3)
     return ax
 
-# %% ../nbs/06_minibatch_sgd.ipynb #1f73a875
+# %% ../nbs/06_minibatch_sgd.ipynb #14f7d1e6
 def train_linear(data: LinearData, epochs: int = 20, lr: float = 1.0, bs: int = 256, seed: int = 42) -> Run:
     "Lesson 6's linear model from scratch (`linear1`, `init_params`, `train_epoch`) trained on `data` the course's way: seeded, shuffled, size-weighted validation."
     _check_epochs(epochs); _check_lr(lr)
@@ -160,7 +156,7 @@ def train_linear(data: LinearData, epochs: int = 20, lr: float = 1.0, bs: int = 
     return Run('linear', history, dict(epochs=epochs, lr=lr, bs=bs, seed=seed), time.perf_counter() - t0,
                model=(weights.detach(), bias.detach()), losses=losses)
 
-# %% ../nbs/06_minibatch_sgd.ipynb #171bfa49
+# %% ../nbs/06_minibatch_sgd.ipynb #4f1c54b9
 def load_results(sample: str) -> dict:
     "Moved to `mnist_hood.records.load_results`; this forwarder stays only until lesson 9's module imports it from there."
     from mnist_hood.records import load_results as _load   # imported on call: records imports this module
