@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from fastai.learner import Learner
-from fastai.optimizer import SGD
+from fastai.optimizer import SGD, Adam
 from fastai.torch_core import set_seed
 from .loss import LinearData, linear1, mnist_loss
 from .training import Run, batch_accuracy, _check_epochs, _check_lr
@@ -77,28 +77,28 @@ def train_simple_net(data: LinearData, epochs: int = 40, lr: float = 0.1, bs: in
 
 # %% ../nbs/08_neural_net.ipynb #1d3a6f29
 def fit_curve(sizes, x: Tensor, y: Tensor, seed: int = 0, steps: int = 1000, lr: float = 0.02) -> tuple:
-    "Train `relu_net(sizes)` from seed `seed` to fit `y` at `x` (both (N, 1)) by mean squared error, `steps` steps of Adam; returns `(net, RMSE)`."
+    "Train `relu_net(sizes)` from seed `seed` to fit `y` at `x` (both (N, 1)) by mean squared error, `steps` steps of fastai's `Adam`; returns `(net, RMSE)`."
     _check_lr(lr)
     torch.manual_seed(seed)
     net = relu_net(sizes)
-    opt = torch.optim.Adam(net.parameters(), lr=lr)
+    opt = Adam(list(net.parameters()), lr=lr, wd=0.)   # wd=0.: plain Adam, without fastai's default weight decay
     for _ in range(steps):
         loss = ((net(x) - y)**2).mean()
-        opt.zero_grad(); loss.backward(); opt.step()
+        loss.backward(); opt.step(); opt.zero_grad()
     with torch.no_grad(): return net, ((net(x) - y)**2).mean().sqrt().item()
 
 # %% ../nbs/08_neural_net.ipynb #07d5ab62
 def train_resnet18(path, epochs: int = 1, lr: float = 0.1, seed: int = 42, quiet: bool = False) -> Run:
     "The book's last step: a resnet18 from scratch on the PNGs of the sample folder `path`, `fit_one_cycle(epochs, lr)`; seeded."
-    import fastai.callback.schedule   # gives the Learner its fit_one_cycle
-    from fastai.metrics import accuracy
-    from fastai.vision.data import ImageDataLoaders
-    from fastai.vision.learner import vision_learner
-    from torchvision.models import resnet18
     _check_epochs(epochs); _check_lr(lr)
     path = Path(path)
     if not (path/'train').is_dir() or not (path/'valid').is_dir():
         raise FileNotFoundError(f"{path}: needs train/ and valid/ folders of images (a folder from mnist_sample())")
+    import fastai.callback.schedule   # gives the Learner its fit_one_cycle; these imports take a second, so only now
+    from fastai.metrics import accuracy
+    from fastai.vision.data import ImageDataLoaders
+    from fastai.vision.learner import vision_learner
+    from torchvision.models import resnet18
     set_seed(seed, reproducible=True)
     dls = ImageDataLoaders.from_folder(path)
     learn = vision_learner(dls, resnet18, pretrained=False, loss_func=F.cross_entropy, metrics=accuracy)
