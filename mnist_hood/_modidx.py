@@ -336,7 +336,6 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                      'mnist_hood.training._check_params': ('minibatch_sgd.html#_check_params', 'mnist_hood/training.py'),
                                      'mnist_hood.training.batch_accuracy': ('minibatch_sgd.html#batch_accuracy', 'mnist_hood/training.py'),
                                      'mnist_hood.training.calc_grad': ('minibatch_sgd.html#calc_grad', 'mnist_hood/training.py'),
-                                     'mnist_hood.training.load_results': ('minibatch_sgd.html#load_results', 'mnist_hood/training.py'),
                                      'mnist_hood.training.make_loaders': ('minibatch_sgd.html#make_loaders', 'mnist_hood/training.py'),
                                      'mnist_hood.training.plot_history': ('minibatch_sgd.html#plot_history', 'mnist_hood/training.py'),
                                      'mnist_hood.training.train_epoch': ('minibatch_sgd.html#train_epoch', 'mnist_hood/training.py'),

@@ -18,7 +18,7 @@ from .loss import LinearData, init_params, linear1, mnist_loss
 
 # %% auto #0
 __all__ = ['calc_grad', 'train_epoch', 'batch_accuracy', 'validate_epoch', 'Run', 'train_linear_book', 'make_loaders',
-           'valid_loss', 'plot_history', 'train_linear', 'load_results']
+           'valid_loss', 'plot_history', 'train_linear']
 
 # %% ../nbs/06_minibatch_sgd.ipynb #a8842f73
 def calc_grad(xb: Tensor, yb: Tensor, model, loss_func=mnist_loss) -> Tensor:
@@ -155,9 +155,3 @@ def train_linear(data: LinearData, epochs: int = 20, lr: float = 1.0, bs: int = 
         losses.append(valid_loss(model, valid_dl))
     return Run('linear', history, dict(epochs=epochs, lr=lr, bs=bs, seed=seed), time.perf_counter() - t0,
                model=(weights.detach(), bias.detach()), losses=losses)
-
-# %% ../nbs/06_minibatch_sgd.ipynb #4f1c54b9
-def load_results(sample: str) -> dict:
-    "Moved to `mnist_hood.records.load_results`; this forwarder stays only until lesson 9's module imports it from there."
-    from mnist_hood.records import load_results as _load   # imported on call: records imports this module
-    return _load(sample)
