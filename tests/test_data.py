@@ -1,5 +1,5 @@
 "The data sources of `mnist_hood.data`, every bad input, parallel and interrupted builds, and the stack cache."
-import gzip, os, shutil, subprocess, sys, time
+import gzip, os, shutil, stat, subprocess, sys, time
 from pathlib import Path
 
 import numpy as np
@@ -297,3 +297,153 @@ def test_unreadable_stack_cache_is_rebuilt(digit_folder, isolated):
     cache, = (isolated/'stacks').glob('*.npy')
     cache.write_bytes(b'corrupt')
     assert torch.equal(stack_images(digit_folder), expected)
+
+
+# ---- issue 9: what a hostile user found (each test failed before its fix)
+
+def same_size_pngs(folder, n, seed=0):
+    "`n` different random digits saved uncompressed, so that every file has the same byte size."
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n): Image.fromarray(rng.integers(0, 256, (28, 28), dtype=np.uint8)).save(folder/f'{i}.png', compress_level=0)
+    return folder
+
+
+def tiny_layout(root, per_folder=2):
+    "A sample folder in the book's layout with `per_folder` digits in each of its four folders."
+    rows = []
+    for i, k in enumerate(FULL_COUNTS):
+        same_size_pngs(root/k, per_folder, seed=i)
+        rows += [f'{k}/{n}.png,{int(k.endswith("7"))}' for n in range(per_folder)]
+    (root/'labels.csv').write_text('name,label\n' + '\n'.join(rows) + '\n')
+    return root
+
+
+def test_image_overwritten_in_place_is_noticed(tmp_path):
+    "9.1: another digit of the same byte size written over an image, its modification time put back as `touch -r` does."
+    d = same_size_pngs(tmp_path/'d', 5)
+    other = same_size_pngs(tmp_path/'other', 1, seed=7)/'0.png'
+    first = stack_images(d)
+    victim = d/'2.png'
+    st = victim.stat()
+    assert other.stat().st_size == st.st_size
+    shutil.copyfile(other, victim)  # writes into the same inode
+    os.utime(victim, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (victim.stat().st_size, victim.stat().st_mtime_ns, victim.stat().st_ino) == (st.st_size, st.st_mtime_ns, st.st_ino)
+    again = stack_images(d)
+    assert torch.equal(again, books_way(d)) and not torch.equal(again, first)
+
+
+def test_image_replaced_by_rename_is_noticed(tmp_path):
+    "9.1: a new file renamed over an image, with the old size and modification time: another inode."
+    d = same_size_pngs(tmp_path/'d', 5)
+    stack_images(d)
+    new = same_size_pngs(tmp_path/'other', 1, seed=9)/'0.png'
+    st = (d/'4.png').stat()
+    os.utime(new, ns=(st.st_atime_ns, st.st_mtime_ns))
+    os.replace(new, d/'4.png')
+    assert torch.equal(stack_images(d), books_way(d))
+
+
+def test_upper_case_png_counted_as_it_is_stacked(tmp_path):
+    "9.6: `sample_counts` and `stack_images` agree on which files are images."
+    s = tiny_layout(tmp_path/'s')
+    shutil.copy(s/'valid'/'7'/'0.png', s/'valid'/'7'/'X.PNG')
+    assert sample_counts(s)['valid/7'] == len(stack_images(s/'valid'/'7')) == 3
+
+
+def test_layout_with_an_empty_folder_is_refused(isolated, tmp_path):
+    "9.6: `mnist_sample` checks the layout: four folders, each holding images."
+    s = tiny_layout(tmp_path/'s')
+    for f in (s/'valid'/'7').iterdir(): f.unlink()
+    assert 'valid/7' in check_error(lambda: mnist_sample(s), s, isolated)
+    shutil.rmtree(s/'train'/'3'); (s/'train'/'3').write_text('not a folder')
+    assert 'train/3' in check_error(lambda: mnist_sample(s), s, isolated)
+
+
+def test_cache_folder_that_is_a_file(offline, digit_folder, tmp_path, monkeypatch):
+    "9.5: one line naming the cache folder and MNIST_HOOD_CACHE, not a raw `Not a directory`."
+    f = tmp_path/'a_file'; f.write_text('')
+    monkeypatch.setenv('MNIST_HOOD_CACHE', str(f))
+    for call in (mnist_sample, lambda: stack_images(digit_folder)):
+        with pytest.raises(DataError) as e: call()
+        msg = str(e.value)
+        assert '\n' not in msg and str(f) in msg and 'MNIST_HOOD_CACHE' in msg, msg
+
+
+CATCH = """
+import sys
+from pathlib import Path
+from mnist_hood.data import DataError, mnist_sample, stack_images
+try: {call}
+except DataError as e: print('DataError:', e)
+else: print('no error')
+"""
+
+
+def test_cache_folder_not_writable(unprivileged, digit_folder, tmp_path):
+    "9.5, unprivileged: a read-only cache folder is named, with MNIST_HOOD_CACHE."
+    c = tmp_path/'ro_cache'; c.mkdir(); c.chmod(0o555)
+    for call in ('mnist_sample()', 'stack_images(sys.argv[1])'):
+        r = unprivileged(CATCH.format(call=call), digit_folder, MNIST_HOOD_CACHE=str(c), MNIST_HOOD_OFFLINE='1')
+        assert r.stdout.startswith('DataError:') and str(c) in r.stdout and 'MNIST_HOOD_CACHE' in r.stdout, r.stdout + r.stderr[-2000:]
+        assert r.stdout.count('\n') == 1
+
+
+def test_home_unset_or_empty(offline, monkeypatch):
+    "9.5: with no HOME and no home in the user database, the error names HOME and the way out, MNIST_HOOD_CACHE."
+    import pwd
+    from mnist_hood.data import cache_dir
+    for k in ('MNIST_HOOD_CACHE', 'XDG_CACHE_HOME', 'HOME'): monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv('HOME', '')  # empty counts as unset: never the root folder's /.cache
+    assert not str(cache_dir()).startswith('/.cache')
+    def no_entry(uid): raise KeyError(uid)
+    monkeypatch.setattr(pwd, 'getpwuid', no_entry)
+    for call in (cache_dir, mnist_sample):
+        with pytest.raises(DataError) as e: call()
+        assert 'HOME' in str(e.value) and 'MNIST_HOOD_CACHE' in str(e.value) and '\n' not in str(e.value)
+
+
+def test_home_not_writable(unprivileged, tmp_path):
+    "9.5, unprivileged: the default cache under a read-only HOME is named, with HOME and MNIST_HOOD_CACHE."
+    home = tmp_path/'home'; home.mkdir(); home.chmod(0o555)
+    r = unprivileged(CATCH.format(call='mnist_sample()'), HOME=str(home), MNIST_HOOD_CACHE=None, XDG_CACHE_HOME=None,
+                     MNIST_HOOD_OFFLINE='1')
+    assert r.stdout.startswith('DataError:') and str(home) in r.stdout, r.stdout + r.stderr[-2000:]
+    assert 'HOME' in r.stdout and 'MNIST_HOOD_CACHE' in r.stdout
+
+
+def test_unreadable_data_folder(unprivileged, tmp_path):
+    "9.5, unprivileged: the folder that can't be read is named, not a `train/3` inside it that doesn't exist."
+    s = tiny_layout(tmp_path/'s')
+    s.chmod(0)
+    try: r = unprivileged(CATCH.format(call='mnist_sample(sys.argv[1])'), s)
+    finally: s.chmod(0o755)
+    assert r.stdout.startswith('DataError:') and f'{s}:' in r.stdout and 'permission' in r.stdout.lower(), r.stdout + r.stderr[-2000:]
+    assert 'train/3' not in r.stdout
+    (s/'valid'/'3').chmod(0)
+    try: r = unprivileged(CATCH.format(call='mnist_sample(sys.argv[1])'), s)
+    finally: (s/'valid'/'3').chmod(0o755)
+    assert r.stdout.startswith('DataError:') and f'{s/"valid"/"3"}' in r.stdout and 'permission' in r.stdout.lower(), r.stdout
+
+
+def test_unreadable_mnist_file(unprivileged, mnist_dir, tmp_path):
+    "9.5, unprivileged: an MNIST file that can't be read is named."
+    src = copy_mnist(mnist_dir, tmp_path/'m')
+    (src/'train-labels-idx1-ubyte.gz').chmod(0)
+    r = unprivileged(CATCH.format(call='mnist_sample(sys.argv[1])'), src)
+    assert r.stdout.startswith('DataError:') and 'train-labels-idx1-ubyte.gz' in r.stdout, r.stdout + r.stderr[-2000:]
+
+
+@pytest.mark.parametrize('umask', [0o022, 0o027], ids=['umask022', 'umask027'])
+def test_modes_follow_the_umask(offline, digit_folder, isolated, umask):
+    "9.7: folders and files made by the course get the modes `mkdir` and `open` would give them, not mkdtemp's 0700."
+    old = os.umask(umask)
+    try:
+        path = mnist_sample()
+        stack_images(digit_folder)
+    finally: os.umask(old)
+    mode = lambda p: stat.S_IMODE(p.stat().st_mode)
+    assert mode(path) == mode(path/'train'/'3') == 0o777 & ~umask
+    npy, = (isolated/'stacks').glob('*.npy')
+    assert mode(npy) == mode(path/'labels.csv') == 0o666 & ~umask
