@@ -18,6 +18,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'mnist_hood.cli._run_record': ('cli.html#_run_record', 'mnist_hood/cli.py'),
                                 'mnist_hood.cli._save': ('cli.html#_save', 'mnist_hood/cli.py'),
                                 'mnist_hood.cli._stop': ('cli.html#_stop', 'mnist_hood/cli.py'),
+                                'mnist_hood.cli._unclaim': ('cli.html#_unclaim', 'mnist_hood/cli.py'),
                                 'mnist_hood.cli._version': ('cli.html#_version', 'mnist_hood/cli.py'),
                                 'mnist_hood.cli._versions': ('cli.html#_versions', 'mnist_hood/cli.py'),
                                 'mnist_hood.cli.check_cache': ('cli.html#check_cache', 'mnist_hood/cli.py'),

@@ -370,7 +370,7 @@ def run_chapter(data=None, tmp=None, quick=False, progress=False) -> dict:
 
 def _failed(rows): return [r for r in rows if r['verdict'].startswith(('below', 'MISMATCH'))]
 
-# %% ../nbs/94_cli.ipynb #a1c86328
+# %% ../nbs/94_cli.ipynb #1fb22443
 TMP_MARK = '.mnist-hood-tmp-'  # in the name of every run's temporary folder: `.OUT.mnist-hood-tmp-PID-RANDOM`
 
 @dataclass
@@ -380,6 +380,7 @@ class OutFolder:
     tmp: Path           # inside `out` when `out` is an existing empty folder, else beside it
     inside: bool
     base: Path | None   # for the default folder: its name before any `-2`, `-3` that a clash adds
+    claimed: bool = False  # whether this run made the (empty) folder its results will replace
 
 def _finished(folder) -> bool: return (folder/'results.json').is_file()  # a finished run is never swept away
 
@@ -413,13 +414,16 @@ def prepare_out(out=None) -> OutFolder:
     except OSError as e: raise CommandError(f'{out}: --out is not writable ({e.strerror or e})') from None
     return OutFolder(out, tmp, inside, base)
 
-# %% ../nbs/94_cli.ipynb #5a1e6658
+# %% ../nbs/94_cli.ipynb #84e6333b
 def claim_out(o: OutFolder) -> Path:
     "The folder the results will have: `--out` itself; for the default, the first free name, claimed by making it."
     if o.base is None: return o.out
     for cand in _candidates(o.base):
-        try: cand.mkdir(); return cand
+        try: cand.mkdir()
         except FileExistsError: continue
+        except OSError: return cand  # can't claim it: the rename will fail too, and the results will be kept
+        o.claimed = True
+        return cand
 
 def _keep(o: OutFolder) -> Path:
     "A finished run that couldn't reach its folder: move it to a visible `-2`, `-3`... beside it, else leave it; return where it is."
@@ -442,12 +446,17 @@ def finish_out(o: OutFolder, final: Path):
         else: os.rename(o.tmp, final)  # onto a name that is free, or onto the empty folder `claim_out` made
         return final, None
     except OSError as e:
-        if o.base is not None and final != o.tmp:
-            try: final.rmdir()
-            except OSError: pass
+        _unclaim(o, final)
         return _keep(o), e
 
-# %% ../nbs/94_cli.ipynb #cfca6aa5
+def _unclaim(o: OutFolder, final):
+    "Remove the empty folder `claim_out` made for this run, if it did."
+    if o.claimed:
+        try: final.rmdir()
+        except OSError: pass
+        o.claimed = False
+
+# %% ../nbs/94_cli.ipynb #e8031cf6
 def print_report(res, where, as_json=False):
     "The run's report: `results.json` itself, or the data line, the table, and a tally with the time and the folder."
     if as_json: print(json.dumps(res, indent=2)); return
@@ -470,9 +479,7 @@ def cmd_run(args) -> int:
         where, problem = finish_out(o, final)
     except BaseException:
         shutil.rmtree(o.tmp, ignore_errors=True)
-        if final is not None and o.base is not None:
-            try: final.rmdir()  # the default name this run claimed, still empty
-            except OSError: pass
+        _unclaim(o, final)  # the default name this run claimed, still empty
         raise
     if problem:
         res['out'] = str(where)

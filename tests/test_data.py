@@ -464,3 +464,17 @@ def test_modes_follow_the_umask(offline, digit_folder, isolated, umask):
     assert mode(path) == mode(path/'train'/'3') == 0o777 & ~umask
     npy, = (isolated/'stacks').glob('*.npy')
     assert mode(npy) == mode(path/'labels.csv') == 0o666 & ~umask
+
+
+def test_racy_entries_are_read_again(digit_folder, isolated):
+    "Git's racy rule: a file whose ctime is not older than the cache's listing may have changed unseen, so it is read again."
+    expected = stack_images(digit_folder)
+    cache, = (isolated/'stacks').glob('*.npy')
+    np.save(cache, np.zeros((5, 28, 28), np.uint8))  # a cache that lies, under the folder's true signature
+    future = time.time_ns() + 10**12
+    os.utime(cache, ns=(future, future))  # listed after every file changed: the lie is believed, as it should be
+    assert stack_images(digit_folder).sum() == 0
+    os.utime(cache, ns=(0, 0))  # listed before the files last changed: every one is read again
+    assert torch.equal(stack_images(digit_folder), expected)
+    assert cache.stat().st_mtime_ns > 0  # and the cache was rewritten with a fresh date, so that this happens once
+    assert torch.equal(torch.from_numpy(np.load(cache)).float()/255, expected)
