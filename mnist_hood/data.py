@@ -17,18 +17,12 @@ from .sources import DataError, FULL_COUNTS, SAMPLE_DIRS, cached_stack, is_png, 
 
 # %% auto #0
 __all__ = ['mnist_sample', 'sample_counts', 'is_full_sample', 'read_digit', 'stack_images', 'Digits', 'mnist_digits', 'DataError',
-           'FULL_COUNTS', 'MNIST_FILES', 'OFFLINE_PER_DIGIT', 'SAMPLE_DIRS', 'SampleInfo', 'build_once', 'cache_dir',
-           'file_md5', 'load_mnist', 'locate_sample', 'offline_digits', 'offline_split', 'read_idx',
-           'sample_from_fastai', 'sample_from_mnist', 'sample_offline', 'verify_mnist_files', 'write_sample']
+           'FULL_COUNTS', 'MNIST_FILES', 'SAMPLE_DIRS', 'cache_dir', 'locate_sample']
 
-# %% ../nbs/00_data.ipynb #f2993941
+# %% ../nbs/00_data.ipynb #c90ac5e0
 # Code written before the appendix existed imports these from `mnist_hood.data`: they stay importable from here.
-from .sources import (MNIST_FILES, OFFLINE_PER_DIGIT, SampleInfo, build_once, cache_dir, file_md5, load_mnist,
-                                offline_digits, offline_split, read_idx, sample_from_fastai, sample_from_mnist, sample_offline,
-                                verify_mnist_files, write_sample)
-_all_ = ['DataError', 'FULL_COUNTS', 'MNIST_FILES', 'OFFLINE_PER_DIGIT', 'SAMPLE_DIRS', 'SampleInfo', 'build_once', 'cache_dir',
-         'file_md5', 'load_mnist', 'locate_sample', 'offline_digits', 'offline_split', 'read_idx', 'sample_from_fastai',
-         'sample_from_mnist', 'sample_offline', 'verify_mnist_files', 'write_sample']
+from .sources import MNIST_FILES, cache_dir
+_all_ = ['DataError', 'FULL_COUNTS', 'MNIST_FILES', 'SAMPLE_DIRS', 'cache_dir', 'locate_sample']
 
 # %% ../nbs/00_data.ipynb #b1b13068
 def mnist_sample(source=None, quiet=None) -> Path:

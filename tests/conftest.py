@@ -19,10 +19,11 @@ def _mnist_folder():
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):
-    "Every test gets its own cache folder and a quiet `mnist_sample`, and starts with no data source set."
+    "Every test gets its own cache folder and a quiet `mnist_sample`, and starts with no data source set (nor MNIST_HOOD_OFFLINE)."
     monkeypatch.setenv('MNIST_HOOD_CACHE', str(tmp_path/'cache'))
     monkeypatch.setenv('MNIST_HOOD_QUIET', '1')
     monkeypatch.delenv('MNIST_HOOD_DATA', raising=False)
+    monkeypatch.delenv('MNIST_HOOD_OFFLINE', raising=False)  # tests that want it say so, with the `offline` fixture
     return tmp_path/'cache'
 
 

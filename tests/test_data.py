@@ -8,8 +8,9 @@ import torch
 from PIL import Image
 
 from mnist_hood import sources
-from mnist_hood.data import (DataError, FULL_COUNTS, MNIST_FILES, is_full_sample, load_mnist, locate_sample, mnist_digits,
-                             mnist_sample, offline_digits, read_idx, sample_counts, stack_images)
+from mnist_hood.data import (DataError, FULL_COUNTS, MNIST_FILES, is_full_sample, locate_sample, mnist_digits, mnist_sample,
+                             sample_counts, stack_images)
+from mnist_hood.sources import load_mnist, offline_digits, read_idx
 
 BOOK_SLICE = [[0,0,0,0,0,0],[0,0,0,0,0,29],[0,0,0,48,166,224],[0,93,244,249,253,187],[0,107,253,253,230,48],[0,3,20,20,15,0]]
 OFFLINE_COUNTS = {'train/3': 400, 'train/7': 400, 'valid/3': 100, 'valid/7': 100}
