@@ -1,5 +1,5 @@
 "Shared fixtures: an isolated cache per test, quiet reports, and the original MNIST files when this machine has them."
-import os
+import os, shutil, subprocess, sys
 from pathlib import Path
 
 import pytest
@@ -19,10 +19,11 @@ def _mnist_folder():
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path, monkeypatch):
-    "Every test gets its own cache folder and a quiet `mnist_sample`, and starts with no data source set."
+    "Every test gets its own cache folder and a quiet `mnist_sample`, and starts with no data source set (nor MNIST_HOOD_OFFLINE)."
     monkeypatch.setenv('MNIST_HOOD_CACHE', str(tmp_path/'cache'))
     monkeypatch.setenv('MNIST_HOOD_QUIET', '1')
     monkeypatch.delenv('MNIST_HOOD_DATA', raising=False)
+    monkeypatch.delenv('MNIST_HOOD_OFFLINE', raising=False)  # tests that want it say so, with the `offline` fixture
     return tmp_path/'cache'
 
 
@@ -38,3 +39,34 @@ def mnist_dir():
 def offline(monkeypatch):
     "No data source but the embedded one."
     monkeypatch.setenv('MNIST_HOOD_OFFLINE', '1')
+
+
+def _probe_denied(prefix, folder):
+    "True when a child run with `prefix` can work in `folder` but is refused a folder of mode 000 (file permissions apply to it)."
+    locked = folder/'locked'
+    locked.mkdir(exist_ok=True); locked.chmod(0)
+    try:
+        code = 'import os, sys; os.listdir(sys.argv[1]); print("can work here"); os.listdir(sys.argv[2])'
+        r = subprocess.run(prefix + [sys.executable, '-c', code, str(folder), str(locked)], capture_output=True, text=True, timeout=60)
+    except OSError: return False
+    finally: locked.chmod(0o755); locked.rmdir()
+    return 'can work here' in r.stdout and 'PermissionError' in r.stderr
+
+
+@pytest.fixture
+def unprivileged(tmp_path):
+    """A function running `python -c CODE` in a child that file permissions apply to; the test skips where there is none.
+    As root that child is root without its capabilities (`setpriv`), or the user `nobody` (`runuser`)."""
+    if os.geteuid() != 0: prefix = []  # an ordinary user already
+    else:
+        cands = [['setpriv', '--bounding-set=-all', '--inh-caps=-all', '--'], ['runuser', '-u', 'nobody', '--']]
+        prefix = next((c for c in cands if shutil.which(c[0]) and _probe_denied(c, tmp_path)), None)
+        if prefix is None: pytest.skip('no way to drop root privileges here (setpriv and runuser both missing or not allowed)')
+    def run(code, *args, **env):
+        e = {**os.environ, **{k: v for k, v in env.items() if v is not None}}
+        for k, v in env.items():
+            if v is None: e.pop(k, None)
+        return subprocess.run(prefix + [sys.executable, '-c', code, *map(str, args)], capture_output=True, text=True,
+                              timeout=600, env=e, cwd=tmp_path)
+    run.prefix = prefix
+    return run

@@ -1,9 +1,11 @@
 "The `mnist-hood` command, run as a subprocess the way people run it."
-import gzip, json, os, shutil, subprocess, sys
+import contextlib, gzip, io, json, os, shutil, signal, stat, subprocess, sys, time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
+from mnist_hood import cli as command
 from mnist_hood.data import MNIST_FILES, mnist_sample
 
 BIN = Path(sys.executable).parent
@@ -158,3 +160,189 @@ def test_help_everywhere():
         assert r.returncode == 0 and 'usage: mnist-hood' in r.stdout
     r = subprocess.run([sys.executable, '-m', 'mnist_hood', 'data', '--help'], capture_output=True, text=True)
     assert r.returncode == 0 and 'usage: mnist-hood data' in r.stdout
+
+
+# ---- issue 9: what a hostile user found (each test failed before its fix)
+
+def call(*argv):
+    "Run the command in this process: `(exit status, stdout, stderr)`."
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err): status = command.main([str(a) for a in argv])
+    return status, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def fake_chapter(monkeypatch):
+    "`run` with the chapter replaced by a stand-in that writes one figure at once; append to the list to act mid-run."
+    during = []
+    def run_chapter(data=None, tmp=None, quick=False, progress=False):
+        (Path(tmp)/'figure.png').write_bytes(b'not really a figure')
+        for act in during: act()
+        return dict(rows=[dict(key='grad_x2', quantity='gradient', book=6.0, this_run=6.0, verdict='exact')],
+                    data=dict(detail='stand-in data'), timings_seconds=dict(total=0.0))
+    monkeypatch.setattr(command, 'run_chapter', run_chapter)
+    return during
+
+
+def finished(folder): return sorted(os.listdir(folder)) == ['figure.png', 'results.json']
+
+
+def test_default_out_unique_in_the_same_second(fake_chapter, tmp_path, monkeypatch):
+    "9.2: two runs here within one second each get their own folder, even when the other one finishes first."
+    here = tmp_path/'here'; here.mkdir()
+    monkeypatch.chdir(here)
+    monkeypatch.setattr(command.time, 'strftime', lambda *a: '20260101-120000')  # every run starts in the same second
+    assert call('run')[0] == 0
+    rival = here/'mnist-hood-run-20260101-120000-2'  # the name the next run would pick: another run takes it first
+    fake_chapter.append(lambda: (rival.mkdir(), (rival/'results.json').write_text('the other run')))
+    status, out, err = call('run')
+    assert status == 0, err
+    made = sorted(os.listdir(here))
+    assert len(made) == 3 and all(n.startswith('mnist-hood-run-20260101-120000') for n in made), made
+    assert (rival/'results.json').read_text() == 'the other run'
+    mine = [n for n in made if n != rival.name and n != 'mnist-hood-run-20260101-120000']
+    assert finished(here/mine[0]) and str(here/mine[0]) in out
+
+
+def test_out_symlink_to_empty_folder(fake_chapter, tmp_path):
+    "9.2: a symlink to an empty folder is accepted up front, so the results must land there."
+    (tmp_path/'target').mkdir()
+    (tmp_path/'link').symlink_to(tmp_path/'target')
+    status, out, err = call('run', '--out', tmp_path/'link')
+    assert status == 0, err
+    assert (tmp_path/'link').is_symlink() and finished(tmp_path/'target')
+    assert sorted(os.listdir(tmp_path)) == ['link', 'target']
+
+
+def test_out_taken_during_the_run_keeps_the_results(fake_chapter, tmp_path):
+    "9.2: when --out is filled by someone else mid-run, the finished results are kept, and the message says where."
+    out = tmp_path/'out'
+    fake_chapter.append(lambda: (out.mkdir(), (out/'theirs.txt').write_text('x')))
+    status, stdout, err = call('run', '--out', out)
+    assert status == 2 and err.count('\n') == 1 and str(out) in err, err
+    assert os.listdir(out) == ['theirs.txt']
+    kept = [p for p in tmp_path.iterdir() if p != out]
+    assert len(kept) == 1 and finished(kept[0]) and str(kept[0]) in err, (kept, err)
+
+
+def test_out_read_only_empty_folder_refused(fake_chapter, tmp_path):
+    "9.7: an empty folder marked read-only is not silently replaced (root ignores the mode, so the command must not)."
+    ro = tmp_path/'ro'; ro.mkdir(); ro.chmod(0o555)
+    fake_chapter.append(lambda: pytest.fail('the run started'))
+    status, _, err = call('run', '--out', ro)
+    assert status == 2 and err.count('\n') == 1 and str(ro) in err and 'read-only' in err, err
+    assert ro.is_dir() and stat.S_IMODE(ro.stat().st_mode) == 0o555 and sorted(os.listdir(tmp_path)) == ['ro']
+
+
+def test_out_read_only_empty_folder_refused_unprivileged(unprivileged, tmp_path):
+    "9.7, unprivileged: refused before any work, with one line."
+    ro = tmp_path/'ro'; ro.mkdir(); ro.chmod(0o555)
+    code = 'import sys; from mnist_hood.cli import main; sys.exit(main(sys.argv[1:]))'
+    r = unprivileged(code, 'run', '--quick', '--out', ro, MNIST_HOOD_OFFLINE='1')
+    assert r.returncode == 2 and str(ro) in r.stderr and 'read-only' in r.stderr, (r.returncode, r.stderr[-2000:])
+    assert ro.stat().st_ino and os.listdir(ro) == [] and not (tmp_path/'cache').exists()  # refused before any work
+
+
+def test_out_current_folder_refused(fake_chapter, tmp_path, monkeypatch):
+    "9.7: `--out .` would remove the caller's folder and make it anew."
+    here = tmp_path/'here'; here.mkdir()
+    ino = here.stat().st_ino
+    monkeypatch.chdir(here)
+    fake_chapter.append(lambda: pytest.fail('the run started'))
+    status, _, err = call('run', '--out', '.')
+    assert status == 2 and err.count('\n') == 1 and 'current folder' in err, err
+    assert here.stat().st_ino == ino and os.listdir(here) == []
+
+
+@pytest.mark.parametrize('umask', [0o022, 0o027], ids=['umask022', 'umask027'])
+def test_out_modes_follow_the_umask(fake_chapter, tmp_path, umask):
+    "9.7: the output folder and its files get the modes a normal folder and file would have."
+    old = os.umask(umask)
+    try: status, _, err = call('run', '--out', tmp_path/'out')
+    finally: os.umask(old)
+    assert status == 0, err
+    mode = lambda p: stat.S_IMODE(p.stat().st_mode)
+    assert mode(tmp_path/'out') == 0o777 & ~umask
+    assert mode(tmp_path/'out'/'results.json') == mode(tmp_path/'out'/'figure.png') == 0o666 & ~umask
+
+
+def start_run(here, *args):
+    "Start a real `mnist-hood run --quick` writing into `here/out`; return the process once its temporary folder holds a figure."
+    p = subprocess.Popen([str(BIN/'mnist-hood'), 'run', '--quick', '--out', here/'out', *args], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env={**os.environ, 'MNIST_HOOD_OFFLINE': '1'})
+    deadline = time.monotonic() + 600
+    while not any(f.suffix == '.png' for d in here.glob('.*') if d.is_dir() for f in d.iterdir()):
+        assert p.poll() is None and time.monotonic() < deadline, p.communicate()
+        time.sleep(0.05)
+    return p
+
+
+def test_sigterm_leaves_nothing(tmp_path):
+    "9.3: `kill -TERM` mid-run cleans up as Ctrl-C does."
+    here = tmp_path/'here'; here.mkdir()
+    p = start_run(here)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate(timeout=300)
+    assert p.returncode == 143 and 'Traceback' not in err and err.strip().splitlines() == ['mnist-hood: terminated'], (p.returncode, err)
+    assert os.listdir(here) == []
+
+
+def test_stale_temporary_of_a_dead_run_is_swept(fake_chapter, tmp_path):
+    "9.3: a run killed outright leaves its temporary folder; the next run in that folder removes it."
+    here = tmp_path/'here'; here.mkdir()
+    p = start_run(here)
+    p.kill(); p.communicate(timeout=300)
+    assert [n for n in os.listdir(here) if n.startswith('.')], 'the killed run left no temporary folder: nothing to test'
+    status, _, err = call('run', '--out', here/'next')
+    assert status == 0, err
+    assert os.listdir(here) == ['next']
+
+
+def test_doctor_with_a_cache_that_is_a_file(tmp_path):
+    "9.4: every check still reports, and the broken cache folder is a FAIL with a fix naming MNIST_HOOD_CACHE."
+    (tmp_path/'a_file').write_text('')
+    r = cli('doctor', MNIST_HOOD_CACHE=tmp_path/'a_file', MNIST_HOOD_OFFLINE='1')
+    assert r.returncode == 1 and r.stderr == '', (r.stdout, r.stderr)
+    for check in ('versions', 'fastai vision', 'data', 'export in sync'): assert f'] {check}:' in r.stdout, r.stdout
+    lines = r.stdout.splitlines()
+    fails = [i for i, l in enumerate(lines) if l.startswith('[FAIL]')]
+    assert fails and all(lines[i + 1].strip().startswith('fix:') for i in fails), r.stdout
+    assert any(str(tmp_path/'a_file') in lines[i] and 'MNIST_HOOD_CACHE' in lines[i] + lines[i + 1] for i in fails), r.stdout
+
+
+def bad_sample(tmp_path, how):
+    "A tiny sample folder with one bad image in valid/3 (`how`: corrupt, 32x32 or RGB); returns the folder and the file."
+    from test_data import tiny_layout
+    s = tiny_layout(tmp_path/'s')
+    victim = s/'valid'/'3'/'1.png'
+    if how == 'corrupt': victim.write_bytes(b'\x89PNG\r\n\x1a\n and then nothing')
+    elif how == '32x32': Image.new('L', (32, 32)).save(victim)
+    else: Image.new('RGB', (28, 28)).save(victim)
+    return s, victim
+
+
+@pytest.mark.parametrize('how', ['corrupt', '32x32', 'RGB'])
+def test_data_checks_every_image(tmp_path, how):
+    "9.6: `mnist-hood data` vouches for the sample only after reading every image; exit 2 naming the first bad one."
+    s, victim = bad_sample(tmp_path, how)
+    status, out, err = call('data', '--source', s)
+    assert status == 2 and err.count('\n') == 1 and str(victim) in err, (status, out, err)
+
+
+def test_data_refuses_an_empty_folder(tmp_path):
+    "9.6: an empty valid/7 is not the book's sample, nor any sample."
+    from test_data import tiny_layout
+    s = tiny_layout(tmp_path/'s')
+    for f in (s/'valid'/'7').iterdir(): f.unlink()
+    status, _, err = call('data', '--source', s)
+    assert status == 2 and 'valid/7' in err, err
+
+
+def test_data_counts_upper_case_png(tmp_path):
+    "9.6: a `.PNG` is counted as it is stacked."
+    from test_data import tiny_layout
+    s = tiny_layout(tmp_path/'s')
+    shutil.copy(s/'valid'/'7'/'0.png', s/'valid'/'7'/'X.PNG')
+    status, out, err = call('data', '--json', '--source', s)
+    assert status == 0, err
+    assert json.loads(out)['counts']['valid/7'] == 3

