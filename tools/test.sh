@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The project's test command. Runs, in one pytest session (two workers):
 #   - the nbdev-clean check and the export-in-sync check (tests/test_project.py, on a copy of the repo),
-#   - nbdev-test on every notebook in nbs/, one test per notebook (tests/test_project.py),
-#   - the library's tests (tests/test_data.py ...).
+#   - every notebook in nbs/ once, as nbdev-test runs it, comparing its committed outputs with the fresh run when
+#     MNIST_HOOD_DATA is set (tests/test_project.py, tools/nbcheck.py), and the static notebook checks (tests/test_notebooks.py),
+#   - the library's tests, the command's, the exercises', the README's, and the site in headless Chromium (tests/test_*.py).
 # Options: --slow also runs the cells flagged `#| slow`; anything else is passed to pytest.
-# Ends with the line `N passed, N failed`.
+# Ends with the line `N passed, N failed, N skipped`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 args=()
