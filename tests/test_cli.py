@@ -267,8 +267,9 @@ def test_out_modes_follow_the_umask(fake_chapter, tmp_path, umask):
 
 
 def start_run(here, *args):
-    "Start a real `mnist-hood run --quick` writing into `here/out`; return the process once its temporary folder holds a figure."
-    p = subprocess.Popen([str(BIN/'mnist-hood'), 'run', '--quick', '--out', here/'out', *args], stdout=subprocess.PIPE,
+    """Start a real `mnist-hood run` writing into `here/out`; return the process once its temporary folder holds a figure.
+    A full-length run, not `--quick`: on a loaded machine a quick run could finish before the test's signal is sent."""
+    p = subprocess.Popen([str(BIN/'mnist-hood'), 'run', '--out', here/'out', *args], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, env={**os.environ, 'MNIST_HOOD_OFFLINE': '1'})
     deadline = time.monotonic() + 600
     while not any(f.suffix == '.png' for d in here.glob('.*') if d.is_dir() for f in d.iterdir()):
