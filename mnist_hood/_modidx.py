@@ -241,6 +241,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                     'mnist_hood.records._cores': ('records.html#_cores', 'mnist_hood/records.py'),
                                     'mnist_hood.records._cpu_name': ('records.html#_cpu_name', 'mnist_hood/records.py'),
                                     'mnist_hood.records._matches': ('records.html#_matches', 'mnist_hood/records.py'),
+                                    'mnist_hood.records._train_one': ('records.html#_train_one', 'mnist_hood/records.py'),
+                                    'mnist_hood.records._train_runs': ('records.html#_train_runs', 'mnist_hood/records.py'),
                                     'mnist_hood.records._value': ('records.html#_value', 'mnist_hood/records.py'),
                                     'mnist_hood.records.book_vs_run': ('records.html#book_vs_run', 'mnist_hood/records.py'),
                                     'mnist_hood.records.compare_runs': ('records.html#compare_runs', 'mnist_hood/records.py'),
