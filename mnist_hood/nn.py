@@ -9,6 +9,8 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
+from fastai.data.load import DataLoader
+from fastai.data.core import DataLoaders
 from fastai.learner import Learner
 from fastai.optimizer import SGD, Adam
 from fastai.torch_core import set_seed
@@ -17,8 +19,8 @@ from .training import Run, batch_accuracy, _check_epochs, _check_lr
 from .learner import learner_run, seeded_setup
 
 # %% auto #0
-__all__ = ['simple_net', 'make_simple_net', 'relu_net', 'n_params', 'wiggly', 'bend_fit', 'train_simple_net', 'fit_curve',
-           'train_resnet18']
+__all__ = ['simple_net', 'make_simple_net', 'relu_net', 'n_params', 'wiggly', 'bend_fit', 'RowLoader', 'seeded_rows',
+           'train_simple_net', 'fit_curve', 'train_resnet18']
 
 # %% ../nbs/08_neural_net.ipynb #0a04ffe0
 def simple_net(xb: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor) -> Tensor:
@@ -66,12 +68,37 @@ def bend_fit(x: Tensor, y: Tensor, n_units: int) -> nn.Sequential:
         net[2].weight.copy_(sol[:-1].T); net[2].bias.copy_(sol[-1])
     return net
 
+# %% ../nbs/08_neural_net.ipynb #de24d071
+class RowLoader(DataLoader):
+    "A fastai `DataLoader` over the rows of `x` and `y` that cuts each batch out of the tensors in one indexing step; it draws the same shuffle as a `DataLoader` over `list(zip(x, y))`, so it gives the same batches."
+    def __init__(self, x: Tensor, y: Tensor, bs: int = 256, shuffle: bool = False, **kwargs):
+        if len(x) != len(y): raise ValueError(f"x has {len(x)} rows but y has {len(y)}")
+        self.x, self.y = x, y
+        super().__init__(range(len(x)), bs=bs, shuffle=shuffle, **kwargs)
+    def create_batches(self, samps):
+        idxs = torch.tensor(list(samps), dtype=torch.long)   # this epoch's order, drawn as fastai draws it
+        for i in range(0, len(idxs), self.bs):
+            b = idxs[i:i + self.bs]
+            if len(b) < self.bs and self.drop_last: return
+            yield self.x[b], self.y[b]
+
+def seeded_rows(data: LinearData, bs: int = 256, seed: int = 42, make_model=None):
+    "`seeded_setup` with `RowLoader`s: the same seed, batches and starting model (`make_model()`, else `nn.Linear(784, 1)`), fewer steps per batch."
+    if not isinstance(data, LinearData): raise TypeError(f"data must be a LinearData (from linear_data), not {type(data).__name__}")
+    if not isinstance(bs, int) or isinstance(bs, bool) or bs < 1: raise ValueError(f"bs must be a positive int, got {bs!r}")
+    set_seed(seed, reproducible=True)
+    dls = DataLoaders(RowLoader(data.train_x, data.train_y, bs, shuffle=True), RowLoader(data.valid_x, data.valid_y, bs))
+    model = make_model() if make_model is not None else nn.Linear(data.train_x.shape[1], 1)
+    if not isinstance(model, nn.Module): raise TypeError(f"make_model must return an nn.Module, got {type(model).__name__}")
+    return dls, model
+
+
 # %% ../nbs/08_neural_net.ipynb #0b42135e
 def train_simple_net(data: LinearData, epochs: int = 40, lr: float = 0.1, bs: int = 256, seed: int = 42,
                      n_hidden: int = 30, quiet: bool = False) -> Run:
     "`make_simple_net(n_hidden=...)` fitted by fastai's `Learner` with `SGD`, `mnist_loss` and `batch_accuracy`; seeded."
     _check_epochs(epochs); _check_lr(lr)
-    dls, model = seeded_setup(data, bs, seed, make_model=lambda: make_simple_net(data.train_x.shape[1], n_hidden))
+    dls, model = seeded_rows(data, bs, seed, make_model=lambda: make_simple_net(data.train_x.shape[1], n_hidden))
     learn = Learner(dls, model, opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy)
     return learner_run(learn, 'simple_net', dict(epochs=epochs, lr=lr, bs=bs, seed=seed, n_hidden=n_hidden), lambda: learn.fit(epochs, lr), quiet)
 

@@ -138,23 +138,47 @@ COURSE_RUNS = {  # name: (what, lesson, trainer, settings the lesson uses)
 
 def _matches(rec, settings): return all(rec.get('config', {}).get(k) == v for k, v in settings.items())
 
+_JOB_DATA = None   # the 3s and 7s a forked worker of `_train_runs` trains on (inherited, not pickled)
+
+def _train_one(name: str) -> tuple:
+    "Train the course run `name` of `COURSE_RUNS` on `_JOB_DATA`, quietly, with one thread; `(accuracy, seconds)`."
+    _, _, trainer, settings = COURSE_RUNS[name]
+    torch.set_num_threads(1)
+    quiet = dict(quiet=True) if 'quiet' in inspect.signature(trainer).parameters else {}
+    run = trainer(_JOB_DATA, **settings, **quiet)
+    return run.accuracy, round(run.seconds, 2)
+
+def _train_runs(names, data) -> dict:
+    """`{name: (accuracy, seconds)}` for the course runs `names`, trained on `data`. Each trainer seeds itself, so the
+    result does not depend on where it runs: with two or more cores and `fork`, two worker processes share the runs."""
+    global _JOB_DATA
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    _JOB_DATA = data
+    try:
+        if len(names) < 2 or _cores() < 2 or 'fork' not in mp.get_all_start_methods(): return {n: _train_one(n) for n in names}
+        order = sorted(names, key=lambda n: -COURSE_RUNS[n][3]['epochs']*(3 if n == 'simple_net' else 1))   # the longest first
+        with ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context('fork')) as pool:
+            return dict(zip(order, pool.map(_train_one, order)))
+    finally: _JOB_DATA = None
+
 def compare_runs(path, ten_digits: Run, compute_missing: bool = True) -> pd.DataFrame:
     "One row per model of the course: the baseline, the recorded (else recomputed) 3-vs-7 runs, resnet18 if recorded, and `ten_digits`."
     if not isinstance(ten_digits, Run): raise TypeError(f"ten_digits must be the Run of train_ten_digits, not {type(ten_digits).__name__}")
     sample = 'full' if is_full_sample(path) else 'small'
-    recs, rows, data = load_results(sample), [], None
+    recs, rows = load_results(sample), []
     base = baseline_accuracies(path)['overall']
     rows.append(dict(model='pixel similarity (baseline)', task='3s vs 7s', lesson='03_broadcasting_metrics', epochs=0,
                      accuracy=round(base, 4), seconds=None, source='computed here (no training)'))
+    missing = [n for n, (*_, settings) in COURSE_RUNS.items() if not (n in recs and _matches(recs[n], settings))]
+    fresh = _train_runs(missing, linear_data(path)) if compute_missing and missing else {}
     for name, (what, lesson, trainer, settings) in COURSE_RUNS.items():
         rec = recs.get(name)
-        if rec is not None and _matches(rec, settings):
+        if name not in missing:
             acc, secs, source = rec['accuracy'], rec['seconds'], f"recorded by {rec['lesson']} at {rec['recorded']}"
-        elif compute_missing:
-            if data is None: data = linear_data(path)
-            quiet = dict(quiet=True) if 'quiet' in inspect.signature(trainer).parameters else {}
-            run = trainer(data, **settings, **quiet)
-            acc, secs, source = run.accuracy, round(run.seconds, 2), 'computed here (no matching record)'
+        elif name in fresh:
+            acc, secs = fresh[name]
+            source = 'computed here (no matching record)'
         else: acc, secs, source = float('nan'), None, f'missing: run {lesson}'
         rows.append(dict(model=what, task='3s vs 7s', lesson=lesson, epochs=settings['epochs'], accuracy=acc, seconds=secs, source=source))
     if 'resnet18' in recs:
