@@ -350,6 +350,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                     'mnist_hood.sources._save_stack': ('sources.html#_save_stack', 'mnist_hood/sources.py'),
                                     'mnist_hood.sources._signature': ('sources.html#_signature', 'mnist_hood/sources.py'),
                                     'mnist_hood.sources._stack_cache_prefix': ('sources.html#_stack_cache_prefix', 'mnist_hood/sources.py'),
+                                    'mnist_hood.sources._write_folder': ('sources.html#_write_folder', 'mnist_hood/sources.py'),
                                     'mnist_hood.sources.build_once': ('sources.html#build_once', 'mnist_hood/sources.py'),
                                     'mnist_hood.sources.cache_dir': ('sources.html#cache_dir', 'mnist_hood/sources.py'),
                                     'mnist_hood.sources.cache_problem': ('sources.html#cache_problem', 'mnist_hood/sources.py'),

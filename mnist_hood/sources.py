@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import glob, gzip, hashlib, os, secrets, shutil, socket, struct, threading, time, zlib
 from array import array
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -224,18 +225,28 @@ def build_once(dest, build) -> Path:
     return dest
 
 # %% ../nbs/90_sources.ipynb #b6297acb
-def write_sample(root, splits: dict, digits=(3, 7)):
-    "Write `splits` (`{'train': (images, labels, ids), 'valid': ...}`) into `root` as `split/digit/id.png` plus `labels.csv`."
-    root = Path(root)
-    rows = []
+def _write_folder(folder, images, idx, ids, stop):
+    "Save `images[i]` as `folder/<ids[i]>.png` for each `i` in `idx`, until the event `stop` is set."
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in idx:
+        if stop.is_set(): return
+        Image.fromarray(images[i]).save(folder/f'{ids[i]}.png', compress_level=1)
+
+def write_sample(root, splits: dict, digits=(3, 7), workers=4):
+    "Write `splits` (`{'train': (images, labels, ids), 'valid': ...}`) into `root` as `split/digit/id.png` plus `labels.csv`; `workers` threads write the folders."
+    root, jobs, rows = Path(root), [], []
     for split, (images, labels, ids) in splits.items():
         for digit in digits:
-            folder = root/split/str(digit)
-            folder.mkdir(parents=True, exist_ok=True)
-            for i in np.flatnonzero(labels == digit):
-                name = f'{split}/{digit}/{ids[i]}.png'
-                Image.fromarray(images[i]).save(root/name, compress_level=1)
-                rows.append(f'{name},{digits.index(digit)}')
+            idx = np.flatnonzero(labels == digit)
+            jobs.append((root/split/str(digit), images, idx, ids))
+            rows += [f'{split}/{digit}/{ids[i]}.png,{digits.index(digit)}' for i in idx]
+    stop = threading.Event()
+    ex = ThreadPoolExecutor(max(1, int(workers)), thread_name_prefix='write_sample')
+    try:
+        for f in [ex.submit(_write_folder, *job, stop) for job in jobs]: f.result()
+    except BaseException:
+        stop.set(); raise  # Ctrl-C or a failed folder: the other threads stop at their next image
+    finally: ex.shutdown(wait=True, cancel_futures=True)
     (root/'labels.csv').write_text('name,label\n' + '\n'.join(rows) + '\n')
     return root
 
