@@ -22,9 +22,9 @@ except ImportError: fcntl = None  # not on Windows: parallel builds there rely o
 # %% auto #0
 __all__ = ['MNIST_FILES', 'FULL_COUNTS', 'SAMPLE_DIRS', 'OFFLINE_PER_DIGIT', 'RACY_NS', 'DataError', 'show_path', 'cache_dir',
            'cache_problem', 'cache_subdir', 'fresh_dir', 'sweep_stale', 'file_md5', 'verify_mnist_files', 'read_idx',
-           'load_mnist', 'offline_digits', 'offline_split', 'build_once', 'write_sample', 'sample_from_mnist',
-           'sample_offline', 'sample_from_fastai', 'is_png', 'check_layout', 'SampleInfo', 'locate_sample',
-           'locate_digits', 'cached_stack']
+           'load_mnist', 'offline_digits', 'offline_split', 'build_once', 'png_bytes', 'write_sample',
+           'sample_from_mnist', 'sample_offline', 'sample_from_fastai', 'is_png', 'check_layout', 'SampleInfo',
+           'locate_sample', 'locate_digits', 'cached_stack']
 
 # %% ../nbs/90_sources.ipynb #ec520ef1
 class DataError(ValueError):
@@ -225,12 +225,26 @@ def build_once(dest, build) -> Path:
     return dest
 
 # %% ../nbs/90_sources.ipynb #b6297acb
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))
+
+def png_bytes(image: np.ndarray) -> bytes:
+    "The bytes of a PNG file holding `image`, a 2-D uint8 array, as 8-bit grayscale (each row unfiltered, zlib level 1)."
+    if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.ndim != 2 or 0 in image.shape:
+        what = f'{image.dtype} array of shape {image.shape}' if isinstance(image, np.ndarray) else type(image).__name__
+        raise ValueError(f"png_bytes needs a non-empty 2-D uint8 array, got a {what}")
+    h, w = image.shape
+    rows = np.zeros((h, w + 1), np.uint8)   # each row starts with its filter type, 0: none
+    rows[:, 1:] = image
+    return (b'\x89PNG\r\n\x1a\n' + _png_chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 0, 0, 0, 0))
+            + _png_chunk(b'IDAT', zlib.compress(rows.tobytes(), 1)) + _png_chunk(b'IEND', b''))
+
 def _write_folder(folder, images, idx, ids, stop):
     "Save `images[i]` as `folder/<ids[i]>.png` for each `i` in `idx`, until the event `stop` is set."
     folder.mkdir(parents=True, exist_ok=True)
     for i in idx:
         if stop.is_set(): return
-        Image.fromarray(images[i]).save(folder/f'{ids[i]}.png', compress_level=1)
+        (folder/f'{ids[i]}.png').write_bytes(png_bytes(images[i]))
 
 def write_sample(root, splits: dict, digits=(3, 7), workers=4):
     "Write `splits` (`{'train': (images, labels, ids), 'valid': ...}`) into `root` as `split/digit/id.png` plus `labels.csv`; `workers` threads write the folders."
