@@ -23,7 +23,7 @@ from .nn import train_simple_net
 
 # %% auto #0
 __all__ = ['SAMPLES', 'COURSE_RUNS', 'RunTime', 'Stopwatch', 'results_dir', 'record_result', 'load_results', 'book_vs_run',
-           'compare_runs', 'plot_comparison']
+           'start_missing_runs', 'compare_runs', 'plot_comparison']
 
 # %% ../nbs/91_records.ipynb #6bfce985
 def _cpu_name() -> str:
@@ -138,29 +138,67 @@ COURSE_RUNS = {  # name: (what, lesson, trainer, settings the lesson uses)
 
 def _matches(rec, settings): return all(rec.get('config', {}).get(k) == v for k, v in settings.items())
 
-_JOB_DATA = None   # the 3s and 7s a forked worker of `_train_runs` trains on (inherited, not pickled)
+_JOB_DATA = None   # the 3s and 7s a forked worker trains on: inherited from `_train_runs`, else read once from the sample
+_PENDING = {}      # (sample folder, run name): the future of a run that `start_missing_runs` began in the background
 
-def _train_one(name: str) -> tuple:
-    "Train the course run `name` of `COURSE_RUNS` on `_JOB_DATA`, quietly, with one thread; `(accuracy, seconds)`."
+def _train_one(name: str, path=None) -> tuple:
+    "Train the course run `name` of `COURSE_RUNS` on `_JOB_DATA` (else the sample at `path`), quietly, with one thread; `(accuracy, seconds)`."
+    global _JOB_DATA
     _, _, trainer, settings = COURSE_RUNS[name]
     torch.set_num_threads(1)
+    if _JOB_DATA is None: _JOB_DATA = linear_data(path)   # in a background worker: once, then kept for its next run
     quiet = dict(quiet=True) if 'quiet' in inspect.signature(trainer).parameters else {}
     run = trainer(_JOB_DATA, **settings, **quiet)
     return run.accuracy, round(run.seconds, 2)
+
+def _can_fork() -> bool:
+    import multiprocessing as mp
+    return _cores() >= 2 and 'fork' in mp.get_all_start_methods()
+
+def _longest_first(names) -> list: return sorted(names, key=lambda n: -COURSE_RUNS[n][3]['epochs']*(3 if n == 'simple_net' else 1))
+
+def _fork_pool(workers: int):
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    return ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context('fork'))
 
 def _train_runs(names, data) -> dict:
     """`{name: (accuracy, seconds)}` for the course runs `names`, trained on `data`. Each trainer seeds itself, so the
     result does not depend on where it runs: with two or more cores and `fork`, two worker processes share the runs."""
     global _JOB_DATA
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
     _JOB_DATA = data
     try:
-        if len(names) < 2 or _cores() < 2 or 'fork' not in mp.get_all_start_methods(): return {n: _train_one(n) for n in names}
-        order = sorted(names, key=lambda n: -COURSE_RUNS[n][3]['epochs']*(3 if n == 'simple_net' else 1))   # the longest first
-        with ProcessPoolExecutor(max_workers=2, mp_context=mp.get_context('fork')) as pool:
-            return dict(zip(order, pool.map(_train_one, order)))
+        if len(names) < 2 or not _can_fork(): return {n: _train_one(n) for n in names}
+        order = _longest_first(names)
+        with _fork_pool(2) as pool: return dict(zip(order, pool.map(_train_one, order)))
     finally: _JOB_DATA = None
+
+def _missing_runs(path, recs=None) -> list:
+    "The names of `COURSE_RUNS` with no record for the sample at `path` made with the settings the lessons use."
+    if recs is None: recs = load_results('full' if is_full_sample(path) else 'small')
+    return [n for n, (*_, settings) in COURSE_RUNS.items() if not (n in recs and _matches(recs[n], settings))]
+
+def start_missing_runs(path) -> list:
+    """Start the course runs that `compare_runs(path, ...)` would find missing, one after another in a background process,
+    and return their names; `compare_runs` then waits for them instead of training them. Nothing starts without two cores
+    and `fork`. One process, not two, leaves the other core to the lesson itself."""
+    key = str(Path(path).resolve())
+    names = [n for n in _missing_runs(path) if (key, n) not in _PENDING]
+    if not names or not _can_fork(): return []
+    pool = _fork_pool(1)
+    for n in _longest_first(names): _PENDING[key, n] = pool.submit(_train_one, n, key)
+    pool.shutdown(wait=False)   # the runs go on; its processes end when they are done
+    return names
+
+def _collect_started(path, names) -> dict:
+    "`{name: (accuracy, seconds)}` of the runs in `names` that `start_missing_runs` began for `path`, once they finish."
+    key, out = str(Path(path).resolve()), {}
+    for n in names:
+        future = _PENDING.pop((key, n), None)
+        if future is None: continue
+        try: out[n] = future.result()
+        except Exception: pass   # a background run that failed is trained again in the foreground, where its error shows
+    return out
 
 def compare_runs(path, ten_digits: Run, compute_missing: bool = True) -> pd.DataFrame:
     "One row per model of the course: the baseline, the recorded (else recomputed) 3-vs-7 runs, resnet18 if recorded, and `ten_digits`."
@@ -170,8 +208,10 @@ def compare_runs(path, ten_digits: Run, compute_missing: bool = True) -> pd.Data
     base = baseline_accuracies(path)['overall']
     rows.append(dict(model='pixel similarity (baseline)', task='3s vs 7s', lesson='03_broadcasting_metrics', epochs=0,
                      accuracy=round(base, 4), seconds=None, source='computed here (no training)'))
-    missing = [n for n, (*_, settings) in COURSE_RUNS.items() if not (n in recs and _matches(recs[n], settings))]
-    fresh = _train_runs(missing, linear_data(path)) if compute_missing and missing else {}
+    missing = _missing_runs(path, recs)
+    fresh = _collect_started(path, missing)
+    todo = [n for n in missing if n not in fresh]
+    if compute_missing and todo: fresh.update(_train_runs(todo, linear_data(path)))
     for name, (what, lesson, trainer, settings) in COURSE_RUNS.items():
         rec = recs.get(name)
         if name not in missing:
