@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_neural_net.ipynb #29e5204f
 from __future__ import annotations
-import math
+import math, time
 from pathlib import Path
 import torch
 import torch.nn.functional as F
@@ -16,7 +16,7 @@ from fastai.optimizer import SGD, Adam
 from fastai.torch_core import set_seed
 from .loss import LinearData, linear1, mnist_loss
 from .training import Run, batch_accuracy, _check_epochs, _check_lr
-from .learner import learner_run, seeded_setup
+from .learner import BasicLearner, learner_run, seeded_setup
 
 # %% auto #0
 __all__ = ['simple_net', 'make_simple_net', 'relu_net', 'n_params', 'wiggly', 'bend_fit', 'RowLoader', 'seeded_rows',
@@ -96,11 +96,17 @@ def seeded_rows(data: LinearData, bs: int = 256, seed: int = 42, make_model=None
 # %% ../nbs/08_neural_net.ipynb #0b42135e
 def train_simple_net(data: LinearData, epochs: int = 40, lr: float = 0.1, bs: int = 256, seed: int = 42,
                      n_hidden: int = 30, quiet: bool = False) -> Run:
-    "`make_simple_net(n_hidden=...)` fitted by fastai's `Learner` with `SGD`, `mnist_loss` and `batch_accuracy`; seeded."
+    "`make_simple_net(n_hidden=...)` trained by lesson 7's `BasicLearner` with fastai's `SGD`, `mnist_loss` and `batch_accuracy` on `RowLoader`s; seeded. Prints the epochs' table at the end unless `quiet`."
     _check_epochs(epochs); _check_lr(lr)
     dls, model = seeded_rows(data, bs, seed, make_model=lambda: make_simple_net(data.train_x.shape[1], n_hidden))
-    learn = Learner(dls, model, opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy)
-    return learner_run(learn, 'simple_net', dict(epochs=epochs, lr=lr, bs=bs, seed=seed, n_hidden=n_hidden), lambda: learn.fit(epochs, lr), quiet)
+    t0 = time.perf_counter()
+    values = BasicLearner(dls, model, opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy).fit(epochs, lr).values
+    run = Run('simple_net', [round(float(v[2]), 4) for v in values], dict(epochs=epochs, lr=lr, bs=bs, seed=seed, n_hidden=n_hidden),
+              time.perf_counter() - t0, model=model, losses=[round(float(v[1]), 4) for v in values])
+    if not quiet:
+        print('epoch  train_loss  valid_loss  batch_accuracy')
+        for i, (tl, vl, acc) in enumerate(values): print(f'{i:5d}  {tl:10.6f}  {vl:10.6f}  {acc:14.6f}')
+    return run
 
 # %% ../nbs/08_neural_net.ipynb #1d3a6f29
 def fit_curve(sizes, x: Tensor, y: Tensor, seed: int = 0, steps: int = 1000, lr: float = 0.02) -> tuple:
