@@ -1,5 +1,5 @@
 "The data sources (`mnist_hood.sources`, behind `mnist_hood.data`), every bad input, parallel and interrupted builds, and the stack cache."
-import gzip, os, shutil, stat, subprocess, sys, time
+import glob, gzip, os, shutil, stat, subprocess, sys, time
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +10,7 @@ from PIL import Image
 from mnist_hood import sources
 from mnist_hood.data import (DataError, FULL_COUNTS, MNIST_FILES, is_full_sample, locate_sample, mnist_digits, mnist_sample,
                              sample_counts, stack_images)
-from mnist_hood.sources import load_mnist, offline_digits, read_idx
+from mnist_hood.sources import _stack_cache_prefix, load_mnist, offline_digits, read_idx
 
 BOOK_SLICE = [[0,0,0,0,0,0],[0,0,0,0,0,29],[0,0,0,48,166,224],[0,93,244,249,253,187],[0,107,253,253,230,48],[0,3,20,20,15,0]]
 OFFLINE_COUNTS = {'train/3': 400, 'train/7': 400, 'valid/3': 100, 'valid/7': 100}
@@ -292,7 +292,8 @@ def test_stack_matches_books_way_and_caches(mnist_dir, isolated):
     folder = mnist_sample(mnist_dir)/'valid'/'3'
     expected = books_way(folder)
     assert torch.equal(stack_images(folder), expected)
-    assert len(list((isolated/'stacks').glob('*.npy'))) == 1
+    assert len(list((isolated/'stacks').glob(glob.escape(_stack_cache_prefix(folder)) + '*.npy'))) == 1
+    assert len(list((isolated/'stacks').glob('*.npy'))) == 4   # built here: the sample's four stacks were cached with it
     assert torch.equal(stack_images(folder), expected)
 
 
@@ -463,8 +464,9 @@ def test_modes_follow_the_umask(offline, digit_folder, isolated, umask):
     finally: os.umask(old)
     mode = lambda p: stat.S_IMODE(p.stat().st_mode)
     assert mode(path) == mode(path/'train'/'3') == 0o777 & ~umask
-    npy, = (isolated/'stacks').glob('*.npy')
-    assert mode(npy) == mode(path/'labels.csv') == 0o666 & ~umask
+    npys = list((isolated/'stacks').glob('*.npy'))
+    assert len(npys) == 4 + 1   # the offline sample's four stacks, cached as it was built, and digit_folder's
+    assert {mode(n) for n in npys} == {mode(path/'labels.csv')} == {0o666 & ~umask}
 
 
 def test_racy_entries_are_read_again(digit_folder, isolated):
