@@ -10,8 +10,8 @@ execution time. Run from the repo with the full data (the map's numbers are for 
 The caches are made in a temporary folder and removed only at the end: this disk is mounted with `discard`, and deleting
 a sample's 14,434 files right before a run slows that run down. The machine is noisy: the same lesson has taken 14 s
 and 21 s ten minutes apart on it. So the table ends with a yardstick, the seconds ten million Python additions took
-before and after the runs (about 1.0 on a quiet minute of the project's 2-core machine): compare figures of one run,
-and runs whose yardsticks agree.
+before and after the runs (0.4 to 0.5 s on a quiet minute of the project's 2-core machine, over 1 s on a busy one):
+compare figures of one run, and runs whose yardsticks agree.
 """
 import json, os, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
