@@ -272,7 +272,9 @@ def _build_sample(name, load) -> Path:
         splits.update(load())
         write_sample(tmp, splits)
     dest = build_once(cache_subdir('samples')/name, build)
-    if splits: seed_stacks(dest, splits)   # this process built it: its images are still in memory
+    if splits:   # this process built it: its images are still in memory
+        try: seed_stacks(dest, splits)
+        except (DataError, OSError): pass   # only a head start: the first stacking reads the files, and reports what is wrong
     return dest
 
 def sample_from_mnist(folder) -> Path:
