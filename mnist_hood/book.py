@@ -13,8 +13,13 @@ from torch import nn
 from fastai.data.load import DataLoader
 from fastai.torch_core import set_seed
 
+from .course import mismatch
+from .data import is_full_sample
+from .sources import LOADED
+
 # %% auto #0
-__all__ = ['SECTIONS', 'BOOK_SEED', 'VERSIONS', 'BOOK', 'book_stream', 'at_book_stream', 'BookNumber', 'book_value']
+__all__ = ['SECTIONS', 'BOOK_SEED', 'VERSIONS', 'BOOK', 'SEEDED', 'NO_DATA', 'COURSE_BANDS', 'book_stream', 'at_book_stream',
+           'BookNumber', 'book_value', 'full_data_loaded', 'AsBook', 'as_book', 'Band', 'InBand', 'in_band']
 
 # %% ../nbs/92_book.ipynb #20da344b
 SECTIONS = ('roller_coaster', 'init_params', 'dataloader', 'minibatch', 'optimizer', 'fastai_sgd', 'learner',
@@ -203,3 +208,104 @@ def book_value(name: str, version: str = 'printed'):
     "The book's value of `name` (a key of `BOOK`) in `version`: 'printed' (the text) or 'notebook'."
     if name not in BOOK: raise KeyError(f"no book number {name!r}; known: {', '.join(BOOK)}")
     return BOOK[name].value(version)
+
+# %% ../nbs/92_book.ipynb #09d50016
+SEEDED = {'dl_numbers', 'dl_letters', 'rc_first_loss', 'rc_grad', 'rc_start', 'rc_losses', 'random_first_pred',
+          'random_accuracy', 'first_batch_preds', 'first_batch_loss', 'validate_before', 'validate_one_epoch',
+          'validate_20', 'validate_linear_model', 'basic_optim', 'fastai_sgd', 'learner', 'simple_net',
+          'simple_net_first5', 'resnet18'}   # the numbers that come from the book's random stream
+NO_DATA = {'grad_x2_at_3', 'grad_sum_sq', 'sum_sq', 'mnist_loss_examples', 'dl_numbers', 'dl_letters',
+           'rc_first_loss', 'rc_grad', 'rc_start', 'rc_losses'}   # the numbers that don't depend on the images
+
+def full_data_loaded(kind: str = 'sample') -> bool:
+    "Whether the data loaded last is the book's: the full 3s-and-7s sample (`kind='sample'`), or MNIST's ten digits ('digits')."
+    if kind == 'digits': return LOADED.get('digits_full', True)
+    return is_full_sample(LOADED['sample']) if 'sample' in LOADED else True   # nothing loaded: compare, and explain if it differs
+
+def _plain(v):
+    "Tensors, arrays and numpy scalars as Python numbers and lists."
+    if hasattr(v, 'tolist'): return v.tolist()
+    if isinstance(v, (list, tuple)): return [_plain(x) for x in v]
+    return v
+
+def _places(v) -> int:
+    "How many decimals the book prints in `v` (the most of any item of a list)."
+    if isinstance(v, list): return max((_places(x) for x in v), default=0)
+    return len(repr(v).split('.')[1]) if isinstance(v, float) else 0
+
+def _rounded(v, places):
+    if isinstance(v, list): return [_rounded(x, places) for x in v]
+    return round(v, places) if isinstance(v, float) else v
+
+def _close(a, b, eps) -> bool:
+    if isinstance(a, list) or isinstance(b, list):
+        return isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and all(map(_close, a, b, [eps]*len(a)))
+    return a == b if eps is None else abs(a - b) <= eps
+
+# %% ../nbs/92_book.ipynb #073ef04d
+_SAYS = {'printed': 'as the book prints', 'notebook': "as the book's notebook shows"}
+
+@dataclass(frozen=True)
+class AsBook:
+    "A lesson's value beside the book's: its repr is what the learner reads ('0.9511, as the book prints')."
+    value: object
+    book: object
+    version: str
+    compared: bool
+    def __repr__(self):
+        if self.compared: return f"{self.value}, {_SAYS[self.version]}"
+        return f"{self.value} (the offline sample: on the full one the book shows {self.book})"
+
+def as_book(value, name: str, version: str = 'printed', eps: float = None) -> AsBook:
+    """Show `value` as the book's number `name` (a key of `BOOK`), and check it: to the book's printed places, or
+    within `eps`. On the offline sample, a number computed from the images is shown beside the book's, unchecked."""
+    book = book_value(name, version)
+    got = _rounded(_plain(value), _places(book))
+    compared = name in NO_DATA or full_data_loaded()
+    if compared and not _close(got, book, eps):
+        cause = ("the random numbers moved: a cell that draws them was run twice, skipped or run out of order"
+                 if name in SEEDED else "the computation differs from the book's" if name in NO_DATA
+                 else "the data differ from the book's: check the source line `mnist_sample` printed")
+        raise mismatch(f"{BOOK[name].what} ({VERSIONS[version]})", book, got,
+                       cause + "; or this machine computes differently (another CPU or torch version)")
+    return AsBook(got, book, version, compared)
+
+# %% ../nbs/92_book.ipynb #742d031c
+@dataclass(frozen=True)
+class Band:
+    "What a seed sweep of one of the course's runs gave: the range on the full data and on the offline data."
+    what: str
+    full: tuple
+    offline: tuple
+    seeds: str = 'seeds 0-19'
+    data: str = 'sample'   # 'sample' (3s and 7s) or 'digits' (all ten)
+
+COURSE_BANDS = {   # from `python tools/seed_sweep.py` on the course's 2-core machine, one PyTorch thread
+    'linear':            Band('lesson 6: linear model from scratch, 20 epochs', (0.9671, 0.9774), (0.85, 1.0)),
+    'basic_optim':       Band('lesson 7: nn.Linear with BasicOptim, 20 epochs', (0.9814, 0.9838), (0.93, 1.0)),
+    'learner':           Band('lesson 7: nn.Linear with a fastai Learner, 10 epochs', (0.9789, 0.9809), (0.93, 1.0)),
+    'simple_net':        Band('lesson 8: simple_net (784-30-1), 40 epochs', (0.9814, 0.9823), (0.96, 0.98)),
+    'linear_40':         Band('lesson 8: nn.Linear with BasicLearner, 40 epochs', (0.9755, 0.9775), (0.96, 0.98)),
+    'ten_digits':        Band('lesson 9: simple_net with ten outputs', (0.9506, 0.9596), (0.85, 0.90), data='digits'),
+    'ten_digits_linear': Band('lesson 9: a linear model with ten outputs', (0.9200, 0.9250), (0.86, 0.895), data='digits'),
+    'resnet18':          Band('lesson 8: resnet18 from scratch, one epoch', (0.9900, 0.9970), (0.90, 1.0), seeds='seeds 0-4'),
+}
+
+@dataclass(frozen=True)
+class InBand:
+    "A seeded run's value with the band it must fall in: its repr is what the learner reads."
+    value: float
+    band: tuple
+    seeds: str
+    def __repr__(self): return f"{self.value} (seed 42; {self.seeds} gave {self.band[0]} to {self.band[1]})"
+
+def in_band(value, name: str) -> InBand:
+    "Show the course run `name`'s `value` (a key of `COURSE_BANDS`) with its band, and check it falls inside."
+    b = COURSE_BANDS[name]
+    lo, hi = b.full if full_data_loaded(b.data) else b.offline
+    got = round(float(_plain(value)), 4)
+    if not lo <= got <= hi:
+        raise mismatch(b.what, f"a value from {lo} to {hi} ({b.seeds} on the course's machine)", got,
+                       "the random numbers moved (a cell run twice, skipped or out of order), or this machine "
+                       "computes the run differently")
+    return InBand(got, (lo, hi), b.seeds)

