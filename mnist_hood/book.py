@@ -146,6 +146,9 @@ def _same_in_both(what, v): return BookNumber(what, v, v)
 BOOK = {
     # deterministic: both versions agree
     'counts': _same_in_both('train 3s, train 7s, valid 3s, valid 7s', [6131, 6265, 1010, 1028]),
+    'im3_window': _same_in_both('array(im3)[4:10,4:10], the pixels of training image 10000',
+        [[0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 29], [0, 0, 0, 48, 166, 224], [0, 93, 244, 249, 253, 187],
+         [0, 107, 253, 253, 230, 48], [0, 3, 20, 20, 15, 0]]),
     'dist_3_abs': _same_in_both('a_3 to the ideal 3, mean absolute difference', 0.1114),
     'dist_3_sqr': _same_in_both('a_3 to the ideal 3, RMSE', 0.2021),
     'dist_7_abs': _same_in_both('a_3 to the ideal 7, mean absolute difference', 0.1586),
