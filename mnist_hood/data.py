@@ -72,6 +72,8 @@ class Digits:
     full: bool
     source: str
 
+
+# %% ../nbs/00_data.ipynb #d41d7c1f
 def _as_tensors(x, y): return torch.from_numpy(x).float()/255, torch.from_numpy(y.astype(np.int64))
 
 def mnist_digits(source=None, quiet=None) -> Digits:

@@ -15,43 +15,25 @@ import matplotlib.pyplot as plt
 from PIL import Image
 
 # %% ../nbs/01_pixels.ipynb #74781cf2
-def _as_pixels(img, name='img'):
-    "A 2-D tensor of the pixels in `img` (a PIL image, a NumPy array or a tensor); clear errors otherwise."
-    if isinstance(img, Image.Image): img = np.array(img)
-    if isinstance(img, np.ndarray): img = torch.from_numpy(np.ascontiguousarray(img))
-    if not isinstance(img, torch.Tensor):
-        raise TypeError(f"{name} must be a PIL image, a NumPy array or a tensor, not {type(img).__name__}")
-    if img.ndim != 2:
-        raise ValueError(f"{name} must be one 2-D image (rows, columns); got shape {tuple(img.shape)}")
-    if img.numel() == 0: raise ValueError(f"{name} is empty: shape {tuple(img.shape)}")
-    if img.dtype == torch.bool or img.is_complex():
-        raise TypeError(f"{name} must hold pixel values (integers or floats), not {img.dtype}")
-    return img
+def _pixels(img) -> torch.Tensor:
+    "The pixels of `img` (a PIL image, a NumPy array or a tensor) as a tensor."
+    return img.detach().cpu() if isinstance(img, torch.Tensor) else torch.from_numpy(np.array(img))
 
 # %% ../nbs/01_pixels.ipynb #dd22f61a
 def pixel_frame(img, rows=slice(None), cols=slice(None), font_size='7pt'):
-    """A pandas Styler showing the pixels of `img` in `rows` x `cols` as numbers shaded white (0) to black.
-
-    `img` is a 2-D PIL image, NumPy array or tensor. Integer pixels use the scale 0..255, float pixels 0..1,
-    the same scale for every cell. Rows and columns keep their numbers from the full image."""
-    t = _as_pixels(img)
-    sub = t[rows, cols]
-    if sub.numel() == 0: raise ValueError(f"rows={rows}, cols={cols} select no pixels of an image of shape {tuple(t.shape)}")
-    r0, c0 = range(t.shape[0])[rows], range(t.shape[1])[cols]
-    df = pd.DataFrame(sub.numpy(), index=list(r0), columns=list(c0))
-    vmax = 1.0 if t.is_floating_point() else 255
-    uid = hashlib.md5(sub.numpy().tobytes() + str((r0, c0)).encode()).hexdigest()[:10]   # same table, same HTML
+    "The pixels of the 2-D image `img` in `rows` x `cols`, as numbers shaded white (0) to black (255, or 1.0 for floats)."
+    t = _pixels(img)
+    df = pd.DataFrame(t[rows, cols].numpy(), index=range(t.shape[0])[rows], columns=range(t.shape[1])[cols])
+    uid = hashlib.md5(df.values.tobytes()).hexdigest()[:8]   # the same pixels give the same HTML, other pixels another id
     return (df.style.set_uuid(f'pixels_{uid}').set_properties(**{'font-size': font_size})
-                    .background_gradient('Greys', axis=None, vmin=0, vmax=vmax))
+                    .background_gradient('Greys', axis=None, vmin=0, vmax=1.0 if t.is_floating_point() else 255))
 
 # %% ../nbs/01_pixels.ipynb #503f4c76
 def show_digit(img, title=None, ax=None, figsize=(3, 3)):
     "Draw the 2-D image `img` (PIL image, array or tensor) in shades of grey, 0 white; returns the matplotlib Axes."
-    t = _as_pixels(img)
+    t = _pixels(img)
     if ax is None: _, ax = plt.subplots(figsize=figsize)
-    vmax = 1.0 if t.is_floating_point() else 255
-    ax.imshow(t.detach().cpu().numpy(), cmap='Greys', vmin=0, vmax=vmax)
-    ax.set_xlabel('column')
-    ax.set_ylabel('row')
+    ax.imshow(t.numpy(), cmap='Greys', vmin=0, vmax=1.0 if t.is_floating_point() else 255)
+    ax.set_xlabel('column'); ax.set_ylabel('row')
     if title is not None: ax.set_title(title)
     return ax

@@ -10,15 +10,12 @@ from pathlib import Path
 import torch
 import pandas as pd
 from .data import stack_images
+from .course import need
 
 # %% ../nbs/02_pixel_similarity.ipynb #e747aaf9
 def ideal_digit(stacked):
     "The pixel-by-pixel mean of `stacked`, a float tensor of shape (N, 28, 28): one (28, 28) 'ideal' image."
-    if not isinstance(stacked, torch.Tensor): raise TypeError(f"stacked must be a tensor, not {type(stacked).__name__}")
-    if stacked.ndim != 3: raise ValueError(f"stacked must have shape (N, rows, cols), got shape {tuple(stacked.shape)}")
-    if not stacked.is_floating_point():
-        raise TypeError(f"stacked must hold floats (pixels/255), got {stacked.dtype}; use .float()/255 first")
-    if len(stacked) == 0: raise ValueError(f"stacked holds no images: shape {tuple(stacked.shape)}")
+    need(stacked.ndim == 3, f"stacked must be a pile of images (N, rows, cols), got shape {tuple(stacked.shape)}")
     return stacked.mean(0)
 
 # %% ../nbs/02_pixel_similarity.ipynb #cbe68c94
@@ -28,23 +25,14 @@ def ideal_digits(path):
     return ideal_digit(stack_images(path/'train'/'3')), ideal_digit(stack_images(path/'train'/'7'))
 
 # %% ../nbs/02_pixel_similarity.ipynb #3660f245
-def _check_pair(a, b, fname):
-    for n, t in (('a', a), ('b', b)):
-        if not isinstance(t, torch.Tensor): raise TypeError(f"{fname}: {n} must be a tensor, not {type(t).__name__}")
-        if not t.is_floating_point():
-            raise TypeError(f"{fname}: {n} must hold floats, got {t.dtype}; integer pixels need .float()/255 first")
-        if t.numel() == 0: raise ValueError(f"{fname}: {n} is empty (shape {tuple(t.shape)})")
-    if a.shape != b.shape:
-        raise ValueError(f"{fname}: a and b must have the same shape, got {tuple(a.shape)} and {tuple(b.shape)}")
-
 def l1_distance(a, b):
     "Mean absolute difference between two float tensors of the same shape (their L1 distance / element count), 0-d."
-    _check_pair(a, b, 'l1_distance')
+    need(a.shape == b.shape, f"l1_distance: a and b must have the same shape, got {tuple(a.shape)} and {tuple(b.shape)}")
     return (a - b).abs().mean()
 
 def rmse_distance(a, b):
     "Root mean squared difference (RMSE) between two float tensors of the same shape (L2 distance / sqrt(count)), 0-d."
-    _check_pair(a, b, 'rmse_distance')
+    need(a.shape == b.shape, f"rmse_distance: a and b must have the same shape, got {tuple(a.shape)} and {tuple(b.shape)}")
     return ((a - b)**2).mean().sqrt()
 
 # %% ../nbs/02_pixel_similarity.ipynb #d9b79458
