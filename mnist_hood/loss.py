@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 from .book import book_stream
+from .course import need
 from .data import stack_images
 
 # %% auto #0
@@ -15,13 +16,9 @@ __all__ = ['flatten_images', 'LinearData', 'linear_data', 'init_params', 'linear
            'mnist_loss']
 
 # %% ../nbs/05_mnist_loss.ipynb #575361fc
-def flatten_images(images: Tensor) -> Tensor:
-    "Lay each image of a float tensor (N, rows, cols) out as one row: shape (N, rows*cols)."
-    if not isinstance(images, Tensor): raise TypeError(f"images must be a tensor, not {type(images).__name__}")
-    if images.ndim != 3: raise ValueError(f"images must have shape (N, rows, cols), got shape {tuple(images.shape)}")
-    if not images.is_floating_point():
-        raise TypeError(f"images must hold floats in [0, 1], got {images.dtype}; use .float()/255 first")
-    if len(images) == 0: raise ValueError(f"images is empty: shape {tuple(images.shape)}")
+def flatten_images(images):
+    "Lay each image of a stack (N, rows, cols) out as one row: shape (N, rows*cols)."
+    need(images.ndim == 3, f"images must be a stack (N, rows, cols), got shape {tuple(images.shape)}")
     return images.reshape(len(images), -1)
 
 # %% ../nbs/05_mnist_loss.ipynb #e117e3c1
@@ -39,6 +36,7 @@ class LinearData:
     def __repr__(self):
         return f"LinearData(train {tuple(self.train_x.shape)}, valid {tuple(self.valid_x.shape)})"
 
+# %% ../nbs/05_mnist_loss.ipynb #6544da8d
 def _rows_and_labels(threes, sevens):
     x = torch.cat([flatten_images(threes), flatten_images(sevens)])
     y = torch.cat([torch.ones(len(threes), 1), torch.zeros(len(sevens), 1)])
@@ -52,24 +50,13 @@ def linear_data(path) -> LinearData:
                       *_rows_and_labels(stack_images(path/'valid'/'3'), stack_images(path/'valid'/'7')))
 
 # %% ../nbs/05_mnist_loss.ipynb #2cbdc9c6
-def init_params(size, std: float = 1.0, generator: torch.Generator | None = None) -> Tensor:
-    "Random parameters of shape `size` from a normal distribution scaled by `std` (drawn from `generator`, else PyTorch's global one), with gradients tracked."
-    sizes = (size,) if isinstance(size, int) else tuple(size)
-    if not sizes or not all(isinstance(n, int) and n > 0 for n in sizes):
-        raise ValueError(f"size must be a positive int or a tuple of them, got {size!r}")
-    if not std > 0: raise ValueError(f"std must be positive, got {std!r}")
-    return (torch.randn(sizes, generator=generator)*std).requires_grad_()
+def init_params(size, std=1.0, generator=None):
+    "Random parameters of shape `size`, normal with spread `std` (from `generator`, else PyTorch's global one), tracking gradients."
+    return (torch.randn(size, generator=generator)*std).requires_grad_()
 
 # %% ../nbs/05_mnist_loss.ipynb #8c0a8d54
-def linear1(xb: Tensor, weights: Tensor, bias: Tensor) -> Tensor:
-    "A linear model: `xb @ weights + bias` for rows `xb` (N, n_in), `weights` (n_in, n_out) and `bias` (n_out,) or (1,)."
-    for name, t in (('xb', xb), ('weights', weights), ('bias', bias)):
-        if not isinstance(t, Tensor): raise TypeError(f"{name} must be a tensor, not {type(t).__name__}")
-    if xb.ndim != 2: raise ValueError(f"xb must be a batch of rows (N, n_in), got shape {tuple(xb.shape)}")
-    if weights.ndim != 2 or weights.shape[0] != xb.shape[1]:
-        raise ValueError(f"weights must have shape ({xb.shape[1]}, n_out) to match xb {tuple(xb.shape)}, got {tuple(weights.shape)}")
-    if bias.ndim != 1 or bias.shape[0] not in (1, weights.shape[1]):
-        raise ValueError(f"bias must have shape ({weights.shape[1]},) or (1,), got {tuple(bias.shape)}")
+def linear1(xb, weights, bias):
+    "A linear model: rows `xb` (N, n_in) times `weights` (n_in, n_out), plus `bias`."
     return xb@weights + bias
 
 # %% ../nbs/05_mnist_loss.ipynb #fa754911
@@ -81,20 +68,13 @@ def book_random_accuracy(data: LinearData) -> float:
     return ((preds > 0.0).float() == data.train_y).float().mean().item()
 
 # %% ../nbs/05_mnist_loss.ipynb #ad65300c
-def sigmoid(x: Tensor) -> Tensor:
-    "The sigmoid `1/(1+exp(-x))` of a float tensor, element by element: any number into the range 0 to 1."
-    if not isinstance(x, Tensor): raise TypeError(f"x must be a tensor, not {type(x).__name__}")
-    if not x.is_floating_point(): raise TypeError(f"x must hold floats, got {x.dtype}")
+def sigmoid(x):
+    "The sigmoid `1/(1+exp(-x))`, element by element: any number into the range 0 to 1."
     return 1/(1 + torch.exp(-x))
 
 # %% ../nbs/05_mnist_loss.ipynb #27af1a58
-def mnist_loss(predictions: Tensor, targets: Tensor) -> Tensor:
-    "Mean distance of `sigmoid(predictions)` from `targets` (1 for a 3, 0 for a 7); both tensors of one shape."
-    for name, t in (('predictions', predictions), ('targets', targets)):
-        if not isinstance(t, Tensor): raise TypeError(f"{name} must be a tensor, not {type(t).__name__}")
-    if predictions.shape != targets.shape:
-        raise ValueError(f"predictions {tuple(predictions.shape)} and targets {tuple(targets.shape)} must have the "
-                         "same shape (else they broadcast into a table of every pair)")
-    if predictions.numel() == 0: raise ValueError("predictions and targets are empty: the mean of nothing is undefined")
-    predictions = torch.sigmoid(predictions)  # PyTorch's: same values as ours, a gradient that never turns into nan
+def mnist_loss(predictions, targets):
+    "Mean distance of `sigmoid(predictions)` from `targets` (1 for a 3, 0 for a 7), two tensors of one shape."
+    need(predictions.shape == targets.shape, f"predictions {tuple(predictions.shape)} and targets {tuple(targets.shape)} must have the same shape")
+    predictions = predictions.sigmoid()
     return torch.where(targets == 1, 1 - predictions, predictions).mean()
