@@ -7,35 +7,22 @@ that makes it possible, and turn the result into accuracy."""
 __all__ = ['mnist_distance', 'BroadcastExplanation', 'explain_broadcast', 'is_3', 'baseline_accuracy', 'baseline_accuracies']
 
 # %% ../nbs/03_broadcasting_metrics.ipynb #ecc4a713
-import numbers
-import numpy as np
 import torch
 from pathlib import Path
+from .course import need
 from .data import stack_images
 from .similarity import ideal_digits
 
 # %% ../nbs/03_broadcasting_metrics.ipynb #55532b41
-def _check_images(t, name):
-    if not isinstance(t, torch.Tensor): raise TypeError(f"{name} must be a tensor, not {type(t).__name__}")
-    if not t.is_floating_point():
-        raise TypeError(f"{name} must hold float pixels in [0, 1], got {t.dtype}; convert with .float()/255")
-    if t.ndim < 2: raise ValueError(f"{name} must be an image (rows, cols) or a stack of images, got shape {tuple(t.shape)}")
-    if t.numel() == 0: raise ValueError(f"{name} is empty: shape {tuple(t.shape)}")
-
 def mnist_distance(a, b):
-    """Mean absolute difference between images `a` and `b` over their last two axes (rows, columns).
-
-    Either may be a stack of images (N, rows, cols): the other is broadcast against it and the result has one
-    distance per image."""
-    _check_images(a, 'a'); _check_images(b, 'b')
-    if a.shape[-2:] != b.shape[-2:]:
-        raise ValueError(f"images must have the same rows and columns, got {tuple(a.shape)} and {tuple(b.shape)}")
-    try: torch.broadcast_shapes(a.shape, b.shape)
-    except RuntimeError: raise ValueError(f"a {tuple(a.shape)} and b {tuple(b.shape)} can't broadcast: the axes in front of "
-                                          "rows and columns must be equal, or one of them 1 or missing") from None
-    return (a - b).abs().mean((-1, -2))
+    "Mean absolute difference of images `a` and `b` over the last two axes: one distance per image of a stack."
+    need(a.is_floating_point() and b.is_floating_point(), f"pixels must be floats in [0, 1], got {a.dtype} and {b.dtype}: convert with .float()/255", TypeError)
+    return (a-b).abs().mean((-1,-2))
 
 # %% ../nbs/03_broadcasting_metrics.ipynb #fc548fde
+import numbers
+import numpy as np
+
 def _shape_of(x, name):
     "The shape of `x` (a tensor, an array, or a shape as a tuple, list or `torch.Size` of ints) as a tuple."
     if isinstance(x, (torch.Tensor, np.ndarray)): return tuple(int(d) for d in x.shape)
@@ -115,9 +102,6 @@ def is_3(x, mean3, mean7):
 # %% ../nbs/03_broadcasting_metrics.ipynb #d3521245
 def baseline_accuracy(valid_3, valid_7, mean3, mean7):
     "Accuracy of `is_3` on the 3s `valid_3`, on the 7s `valid_7` (stacks (N, 28, 28)), and their average, as floats."
-    for name, t in (('valid_3', valid_3), ('valid_7', valid_7)):
-        _check_images(t, name)
-        if t.ndim != 3: raise ValueError(f"{name} must be a stack of images (N, rows, cols), got shape {tuple(t.shape)}")
     acc3 = is_3(valid_3, mean3, mean7).float().mean()
     acc7 = (1 - is_3(valid_7, mean3, mean7).float()).mean()
     return {'threes': acc3.item(), 'sevens': acc7.item(), 'overall': ((acc3 + acc7)/2).item()}
