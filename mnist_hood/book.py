@@ -248,6 +248,12 @@ def _close(a, b, eps) -> bool:
 # %% ../nbs/92_book.ipynb #073ef04d
 _SAYS = {'printed': 'as the book prints', 'notebook': "as the book's notebook shows"}
 
+def _shown(v, book) -> str:
+    "`v` as the book prints it: floats to the book's places (0.1050, not 0.105), long ones as Python writes them."
+    places = _places(book)
+    def one(x): return f"{x:.{places}f}" if isinstance(x, float) and places <= 6 else repr(x)
+    return '[' + ', '.join(_shown(x, book) if isinstance(x, list) else one(x) for x in v) + ']' if isinstance(v, list) else one(v)
+
 @dataclass(frozen=True)
 class AsBook:
     "A lesson's value beside the book's: its repr is what the learner reads ('0.9511, as the book prints')."
@@ -255,9 +261,12 @@ class AsBook:
     book: object
     version: str
     compared: bool
+    eps: float = None
     def __repr__(self):
-        if self.compared: return f"{self.value}, {_SAYS[self.version]}"
-        return f"{self.value} (the offline sample: on the full one the book shows {self.book})"
+        shown, book = _shown(self.value, self.book), _shown(self.book, self.book)
+        if not self.compared: return f"{shown} (the offline sample: on the full one the book shows {book})"
+        if shown == book: return f"{shown}, {_SAYS[self.version]}"
+        return f"{shown}, within {self.eps:g} of the {book} {_SAYS[self.version][3:]}"   # '... the book prints'
 
 def as_book(value, name: str, version: str = 'printed', eps: float = None) -> AsBook:
     """Show `value` as the book's number `name` (a key of `BOOK`), and check it: to the book's printed places, or
@@ -271,7 +280,7 @@ def as_book(value, name: str, version: str = 'printed', eps: float = None) -> As
                  else "the data differ from the book's: check the source line `mnist_sample` printed")
         raise mismatch(f"{BOOK[name].what} ({VERSIONS[version]})", book, got,
                        cause + "; or this machine computes differently (another CPU or torch version)")
-    return AsBook(got, book, version, compared)
+    return AsBook(got, book, version, compared, eps)
 
 # %% ../nbs/92_book.ipynb #742d031c
 @dataclass(frozen=True)
