@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_optimizer_learner.ipynb #69ce39d2
 from __future__ import annotations
-import time
+import numbers, time
 import torch
 from torch import nn, Tensor
 from fastai.data.core import DataLoaders
@@ -13,26 +13,30 @@ from fastai.learner import Learner
 import fastai.callback.progress  # adds Learner.no_bar, which the trainers' quiet option uses
 from fastai.optimizer import SGD
 from fastai.torch_core import set_seed
+from fastcore.basics import patch
 from .book import book_stream
+from .course import need
 from .loss import LinearData, mnist_loss
-from .training import (Run, batch_accuracy, calc_grad, make_loaders, validate_epoch,
-                                 _check_epochs, _check_lr, _check_params)
+from .training import Run, batch_accuracy, calc_grad, make_loaders, validate_epoch
 
 # %% auto #0
 __all__ = ['BasicOptim', 'train_model', 'train_basic_optim_book', 'seeded_setup', 'train_basic_optim', 'learner_run',
            'train_learner', 'BasicLearner']
 
+# %% ../nbs/07_optimizer_learner.ipynb #c35a20ef
+def _check_run(epochs, lr, bs=None):
+    "The trainers' one check at their entry (`train_*`): a positive whole number of epochs (and batch size), a positive learning rate."
+    need(isinstance(epochs, int) and not isinstance(epochs, bool) and epochs >= 1, f"epochs must be a positive int, got {epochs!r}")
+    need(isinstance(lr, numbers.Real) and not isinstance(lr, bool) and lr > 0, f"lr must be a positive number, got {lr!r}")
+    need(bs is None or (isinstance(bs, int) and not isinstance(bs, bool) and bs >= 1), f"bs must be a positive int, got {bs!r}")
+
 # %% ../nbs/07_optimizer_learner.ipynb #34bbee77
 class BasicOptim:
     "Plain SGD: `step()` moves each of `params` by `-lr` times its gradient; `zero_grad()` clears the gradients."
-    def __init__(self, params, lr: float):
-        _check_lr(lr)
-        self.params, self.lr = _check_params(params), lr
+    def __init__(self, params, lr): self.params, self.lr = list(params), lr   # a list: a generator is used up after one pass
 
     def step(self, *args, **kwargs):
-        for p in self.params:
-            if p.grad is None: continue  # a parameter the loss did not use: nothing to do
-            p.data -= p.grad.data*self.lr
+        for p in self.params: p.data -= self.lr*p.grad.data
 
     def zero_grad(self, *args, **kwargs):
         for p in self.params: p.grad = None
@@ -40,8 +44,6 @@ class BasicOptim:
 # %% ../nbs/07_optimizer_learner.ipynb #b6da8f07
 def train_model(model, epochs: int, dl, valid_dl, opt, loss_func=mnist_loss, weighted: bool = True) -> list:
     "Train `model` for `epochs` over `dl`, stepping with `opt`; returns the validation accuracy on `valid_dl` after each epoch (`weighted=False`: the book's unweighted mean)."
-    _check_epochs(epochs)
-    if not (hasattr(opt, 'step') and hasattr(opt, 'zero_grad')): raise TypeError(f"opt needs step() and zero_grad(), got {type(opt).__name__}")
     history = []
     for _ in range(epochs):
         for xb, yb in dl:
@@ -54,7 +56,7 @@ def train_model(model, epochs: int, dl, valid_dl, opt, loss_func=mnist_loss, wei
 # %% ../nbs/07_optimizer_learner.ipynb #66c27e71
 def train_basic_optim_book(data: LinearData, epochs: int = 20, lr: float = 1.0) -> Run:
     "The book's own `BasicOptim` run: `nn.Linear` made where the book's stream had it (`book_stream('optimizer')`), unshuffled batches of 256, validated the book's way (unweighted) after each epoch."
-    _check_epochs(epochs); _check_lr(lr)
+    _check_run(epochs, lr)
     book_stream('optimizer')
     model = nn.Linear(data.train_x.shape[1], 1)
     dl, valid_dl = DataLoader(data.dset, batch_size=256), DataLoader(data.valid_dset, batch_size=256)
@@ -69,13 +71,12 @@ def seeded_setup(data: LinearData, bs: int = 256, seed: int = 42, make_model=Non
     set_seed(seed, reproducible=True)
     dl, valid_dl = make_loaders(data, bs)
     model = make_model() if make_model is not None else nn.Linear(data.train_x.shape[1], 1)
-    if not isinstance(model, nn.Module): raise TypeError(f"make_model must return an nn.Module, got {type(model).__name__}")
     return DataLoaders(dl, valid_dl), model
 
 # %% ../nbs/07_optimizer_learner.ipynb #5883a1a4
 def train_basic_optim(data: LinearData, epochs: int = 20, lr: float = 1.0, bs: int = 256, seed: int = 42) -> Run:
     "`nn.Linear` trained with `BasicOptim` and `train_model` on `data` the course's way (seeded, shuffled, weighted); repeatable."
-    _check_epochs(epochs); _check_lr(lr)
+    _check_run(epochs, lr, bs)
     dls, model = seeded_setup(data, bs, seed)
     t0 = time.perf_counter()
     history = train_model(model, epochs, dls.train, dls.valid, BasicOptim(model.parameters(), lr))
@@ -94,49 +95,51 @@ def learner_run(learn, name: str, config: dict, fit, quiet: bool = False, **kwar
 
 def train_learner(data: LinearData, epochs: int = 10, lr: float = 1.0, bs: int = 256, seed: int = 42, quiet: bool = False) -> Run:
     "fastai's `Learner` with `nn.Linear`, `SGD`, `mnist_loss` and `batch_accuracy` fitted on `data`; `quiet` hides its progress."
-    _check_epochs(epochs); _check_lr(lr)
+    _check_run(epochs, lr, bs)
     dls, model = seeded_setup(data, bs, seed)
     learn = Learner(dls, model, opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy)
     return learner_run(learn, 'learner', dict(epochs=epochs, lr=lr, bs=bs, seed=seed), lambda: learn.fit(epochs, lr=lr), quiet)
 
-# %% ../nbs/07_optimizer_learner.ipynb #3e0478b1
+# %% ../nbs/07_optimizer_learner.ipynb #8eda0fd2
 class BasicLearner:
     "A small `Learner` from scratch: `fit(epochs, lr)` trains `model` on `dls.train`, validates on `dls.valid`, records rows in `values`."
     def __init__(self, dls, model, opt_func=BasicOptim, loss_func=mnist_loss, metrics=batch_accuracy):
-        if not (hasattr(dls, 'train') and hasattr(dls, 'valid')): raise TypeError(f"dls needs .train and .valid loaders, got {type(dls).__name__}")
-        if not isinstance(model, nn.Module): raise TypeError(f"model must be an nn.Module (it must own its parameters), not {type(model).__name__}")
         self.dls, self.model, self.opt_func, self.loss_func = dls, model, opt_func, loss_func
         self.metrics = list(metrics) if isinstance(metrics, (list, tuple)) else [metrics]
         self.values = []
 
-    def _train_epoch(self) -> float:
-        self.model.train()
-        total, count = 0., 0
-        for xb, yb in self.dls.train:
-            loss = self.loss_func(self.model(xb), yb)
-            loss.backward()
-            self.opt.step()
-            self.opt.zero_grad()
-            total, count = total + loss.item()*len(yb), count + len(yb)
-        return total/count
-
-    def _validate(self) -> list:
-        self.model.eval()
-        sums, count = [0.]*(1 + len(self.metrics)), 0
-        with torch.no_grad():
-            for xb, yb in self.dls.valid:
-                preds = self.model(xb)
-                scores = [self.loss_func(preds, yb)] + [m(preds, yb) for m in self.metrics]
-                sums = [s + float(v)*len(yb) for s, v in zip(sums, scores)]
-                count += len(yb)
-        if count == 0: raise ValueError("dls.valid gave no items to validate on")
-        return [s/count for s in sums]
-
     def fit(self, epochs: int, lr: float):
         "Train for `epochs` at learning rate `lr`; appends `[train_loss, valid_loss, *metrics]` to `values` per epoch."
-        _check_epochs(epochs); _check_lr(lr)
         self.opt = self.opt_func(list(self.model.parameters()), lr)
         for _ in range(epochs):
             train_loss = self._train_epoch()
             self.values.append([train_loss, *self._validate()])
         return self
+
+# %% ../nbs/07_optimizer_learner.ipynb #e00238e8
+@patch
+def _train_epoch(self: BasicLearner) -> float:
+    "One pass over `dls.train`: forward, loss, backward, step, clear; returns the mean training loss."
+    self.model.train()
+    total, count = 0., 0
+    for xb, yb in self.dls.train:
+        loss = self.loss_func(self.model(xb), yb)
+        loss.backward()
+        self.opt.step()
+        self.opt.zero_grad()
+        total, count = total + loss.item()*len(yb), count + len(yb)
+    return total/count
+
+# %% ../nbs/07_optimizer_learner.ipynb #9166fbf6
+@patch
+def _validate(self: BasicLearner) -> list:
+    "The loss and each metric over `dls.valid`, without gradients, each batch weighted by its size."
+    self.model.eval()
+    sums, count = [0.]*(1 + len(self.metrics)), 0
+    with torch.no_grad():
+        for xb, yb in self.dls.valid:
+            preds = self.model(xb)
+            scores = [self.loss_func(preds, yb)] + [m(preds, yb) for m in self.metrics]
+            sums = [s + float(v)*len(yb) for s, v in zip(sums, scores)]
+            count += len(yb)
+    return [s/count for s in sums]

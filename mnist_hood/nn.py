@@ -14,9 +14,10 @@ from fastai.data.core import DataLoaders
 from fastai.learner import Learner
 from fastai.optimizer import SGD, Adam
 from fastai.torch_core import set_seed
-from .loss import LinearData, linear1, mnist_loss
-from .training import Run, batch_accuracy, _check_epochs, _check_lr
-from .learner import BasicLearner, learner_run, seeded_setup
+from .course import need
+from .loss import LinearData, mnist_loss
+from .training import Run, batch_accuracy
+from .learner import BasicLearner, learner_run, seeded_setup, _check_run
 
 # %% auto #0
 __all__ = ['simple_net', 'make_simple_net', 'relu_net', 'n_params', 'wiggly', 'bend_fit', 'RowLoader', 'seeded_rows',
@@ -25,23 +26,18 @@ __all__ = ['simple_net', 'make_simple_net', 'relu_net', 'n_params', 'wiggly', 'b
 # %% ../nbs/08_neural_net.ipynb #0a04ffe0
 def simple_net(xb: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor) -> Tensor:
     "Two linear layers with a ReLU between: `relu(xb@w1 + b1) @ w2 + b2`, for rows `xb` (N, n_in)."
-    res = linear1(xb, w1, b1)
+    res = xb@w1 + b1
     res = res.clamp_min(0.)      # the ReLU: negative numbers become zero
-    return linear1(res, w2, b2)
+    return res@w2 + b2
 
 # %% ../nbs/08_neural_net.ipynb #114b15a5
 def make_simple_net(n_in: int = 28*28, n_hidden: int = 30, n_out: int = 1) -> nn.Sequential:
     "The book's `simple_net` from PyTorch parts: `nn.Linear(n_in, n_hidden)`, `nn.ReLU()`, `nn.Linear(n_hidden, n_out)`."
-    for name, n in (('n_in', n_in), ('n_hidden', n_hidden), ('n_out', n_out)):
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1: raise ValueError(f"{name} must be a positive int, got {n!r}")
     return nn.Sequential(nn.Linear(n_in, n_hidden), nn.ReLU(), nn.Linear(n_hidden, n_out))
 
 # %% ../nbs/08_neural_net.ipynb #3f9d0b12
 def relu_net(sizes) -> nn.Sequential:
-    "Linear layers of `sizes` (e.g. `[1, 16, 1]`: 1 input, 16 hidden units, 1 output) with a ReLU between each two."
-    sizes = list(sizes)
-    if len(sizes) < 2 or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in sizes):
-        raise ValueError(f"sizes must be at least two positive ints (inputs, ..., outputs), got {sizes!r}")
+    "Linear layers of `sizes` (a list, e.g. `[1, 16, 1]`: 1 input, 16 hidden units, 1 output) with a ReLU between each two."
     layers = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]): layers += [nn.Linear(n_in, n_out), nn.ReLU()]
     return nn.Sequential(*layers[:-1])
@@ -58,7 +54,6 @@ def wiggly(x: Tensor) -> Tensor:
 # %% ../nbs/08_neural_net.ipynb #6a0f3c27
 def bend_fit(x: Tensor, y: Tensor, n_units: int) -> nn.Sequential:
     "`relu_net([1, n_units, 1])` with its bends spread evenly over [-1, 1) and the output layer that fits `y` at `x` (N, 1) best, by least squares."
-    if x.ndim != 2 or x.shape[1] != 1 or y.shape != x.shape: raise ValueError(f"x and y must both have shape (N, 1), got {tuple(x.shape)} and {tuple(y.shape)}")
     net = relu_net([1, n_units, 1])
     bends = torch.linspace(-1, 1, n_units + 1)[:-1]
     with torch.no_grad():
@@ -68,11 +63,10 @@ def bend_fit(x: Tensor, y: Tensor, n_units: int) -> nn.Sequential:
         net[2].weight.copy_(sol[:-1].T); net[2].bias.copy_(sol[-1])
     return net
 
-# %% ../nbs/08_neural_net.ipynb #de24d071
+# %% ../nbs/08_neural_net.ipynb #86f8b624
 class RowLoader(DataLoader):
     "A fastai `DataLoader` over the rows of `x` and `y` that cuts each batch out of the tensors in one indexing step; it draws the same shuffle as a `DataLoader` over `list(zip(x, y))`, so it gives the same batches."
     def __init__(self, x: Tensor, y: Tensor, bs: int = 256, shuffle: bool = False, **kwargs):
-        if len(x) != len(y): raise ValueError(f"x has {len(x)} rows but y has {len(y)}")
         self.x, self.y = x, y
         super().__init__(range(len(x)), bs=bs, shuffle=shuffle, **kwargs)
     def create_batches(self, samps):
@@ -82,22 +76,19 @@ class RowLoader(DataLoader):
             if len(b) < self.bs and self.drop_last: return
             yield self.x[b], self.y[b]
 
+# %% ../nbs/08_neural_net.ipynb #81e8e3d5
 def seeded_rows(data: LinearData, bs: int = 256, seed: int = 42, make_model=None):
     "`seeded_setup` with `RowLoader`s: the same seed, batches and starting model (`make_model()`, else `nn.Linear(784, 1)`), fewer steps per batch."
-    if not isinstance(data, LinearData): raise TypeError(f"data must be a LinearData (from linear_data), not {type(data).__name__}")
-    if not isinstance(bs, int) or isinstance(bs, bool) or bs < 1: raise ValueError(f"bs must be a positive int, got {bs!r}")
     set_seed(seed, reproducible=True)
     dls = DataLoaders(RowLoader(data.train_x, data.train_y, bs, shuffle=True), RowLoader(data.valid_x, data.valid_y, bs))
     model = make_model() if make_model is not None else nn.Linear(data.train_x.shape[1], 1)
-    if not isinstance(model, nn.Module): raise TypeError(f"make_model must return an nn.Module, got {type(model).__name__}")
     return dls, model
-
 
 # %% ../nbs/08_neural_net.ipynb #0b42135e
 def train_simple_net(data: LinearData, epochs: int = 40, lr: float = 0.1, bs: int = 256, seed: int = 42,
                      n_hidden: int = 30, quiet: bool = False) -> Run:
     "`make_simple_net(n_hidden=...)` trained by lesson 7's `BasicLearner` with fastai's `SGD`, `mnist_loss` and `batch_accuracy` on `RowLoader`s; seeded. Prints the epochs' table at the end unless `quiet`."
-    _check_epochs(epochs); _check_lr(lr)
+    _check_run(epochs, lr, bs)
     dls, model = seeded_rows(data, bs, seed, make_model=lambda: make_simple_net(data.train_x.shape[1], n_hidden))
     t0 = time.perf_counter()
     values = BasicLearner(dls, model, opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy).fit(epochs, lr).values
@@ -111,7 +102,6 @@ def train_simple_net(data: LinearData, epochs: int = 40, lr: float = 0.1, bs: in
 # %% ../nbs/08_neural_net.ipynb #1d3a6f29
 def fit_curve(sizes, x: Tensor, y: Tensor, seed: int = 0, steps: int = 1000, lr: float = 0.02) -> tuple:
     "Train `relu_net(sizes)` from seed `seed` to fit `y` at `x` (both (N, 1)) by mean squared error, `steps` steps of fastai's `Adam`; returns `(net, RMSE)`."
-    _check_lr(lr)
     torch.manual_seed(seed)
     net = relu_net(sizes)
     opt = Adam(list(net.parameters()), lr=lr, wd=0.)   # wd=0.: plain Adam, without fastai's default weight decay
@@ -123,10 +113,9 @@ def fit_curve(sizes, x: Tensor, y: Tensor, seed: int = 0, steps: int = 1000, lr:
 # %% ../nbs/08_neural_net.ipynb #07d5ab62
 def train_resnet18(path, epochs: int = 1, lr: float = 0.1, seed: int = 42, quiet: bool = False) -> Run:
     "The book's last step: a resnet18 from scratch on the PNGs of the sample folder `path`, `fit_one_cycle(epochs, lr)`; seeded."
-    _check_epochs(epochs); _check_lr(lr)
-    path = Path(path)
-    if not (path/'train').is_dir() or not (path/'valid').is_dir():
-        raise FileNotFoundError(f"{path}: needs train/ and valid/ folders of images (a folder from mnist_sample())")
+    _check_run(epochs, lr)
+    need((Path(path)/'train').is_dir() and (Path(path)/'valid').is_dir(),
+         f"{path}: needs train/ and valid/ folders of images (a folder from mnist_sample())", FileNotFoundError)
     import fastai.callback.schedule   # gives the Learner its fit_one_cycle; these imports take a second, so only now
     from fastai.metrics import accuracy
     from fastai.vision.data import ImageDataLoaders
