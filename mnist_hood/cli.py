@@ -260,13 +260,13 @@ def stage_gradients(ctx):
 def stage_quadratic(ctx):
     "The roller-coaster fit (lesson 4) from the book's start (seed 42): ten steps at lr 1e-5, the fit drawn before and after."
     import matplotlib.pyplot as plt
-    from mnist_hood.sgd import fit_quadratic, quadratic, roller_coaster, show_preds
+    from mnist_hood.sgd import fit_quadratic, plot_preds, quadratic, roller_coaster
     rc = roller_coaster(42)   # the book's data and starting parameters, from a private generator
     time_, speed = rc.time, rc.speed
     fit = fit_quadratic(time_, speed, lr=1e-5, steps=10, params=rc.params)
     fig, axs = plt.subplots(1, 2, figsize=(10, 3.5))
     for ax, params, when in ((axs[0], fit.history[0], 'before'), (axs[1], fit.params, 'after 10 steps')):
-        show_preds(time_, speed, quadratic(time_, params).detach(), title=f'quadratic fit, {when}', ax=ax)
+        plot_preds(time_, speed, quadratic(time_, params).detach(), title=f'quadratic fit, {when}', ax=ax)
     _save(fig, ctx['tmp']/'quadratic_fit.png')
     return dict(rc_first=fit.losses[0], rc_tenth=fit.losses[10], quad_drop=1 - fit.losses[-1]/fit.losses[0],
                 quad_losses=[float(l) for l in fit.losses])
