@@ -90,3 +90,15 @@ def test_row_loader_gives_the_loaders_batches():
 @pytest.mark.parametrize('bad', [0, 2.5, False])
 def test_trainers_reject_bad_batch_size(train, bad):
     with pytest.raises(ValueError, match='bs must be a positive int'): train(tiny_data(), bs=bad)
+
+
+@pytest.mark.timeout(900)
+def test_resnet18_switch_trains_in_the_band(mnist_dir, monkeypatch):
+    """What lesson 8's `train_resnet = True` runs, which Run All leaves off: resnet18 from scratch for one epoch on the
+    full sample, on the CPU, lands in the band of the course's seed sweep (about a minute on two cores)."""
+    from mnist_hood.book import in_band
+    from mnist_hood.data import mnist_sample
+    monkeypatch.setenv('MNIST_HOOD_DATA', str(mnist_dir))
+    run = train_resnet18(mnist_sample(), quiet=True)
+    assert len(run.history) == 1
+    in_band(run.accuracy, 'resnet18')   # raises, with the explaining sentence, outside the band
