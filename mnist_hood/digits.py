@@ -10,6 +10,7 @@ from torch import nn, Tensor
 from fastai.learner import Learner
 from fastai.metrics import accuracy
 from fastai.optimizer import SGD
+from .course import need
 from .data import Digits, mnist_digits
 from .loss import LinearData, flatten_images
 from .training import Run, _check_epochs, _check_lr
@@ -24,38 +25,24 @@ __all__ = ['digit_data', 'softmax', 'log_softmax', 'cross_entropy', 'train_ten_d
 def digit_data(digits: Digits | None = None) -> LinearData:
     "All ten digits as rows: `train_x`/`valid_x` (N, 784) floats, `train_y`/`valid_y` (N,) int64 digits; `mnist_digits()` if not given."
     if digits is None: digits = mnist_digits()
-    if not isinstance(digits, Digits): raise TypeError(f"digits must be a Digits (from mnist_digits), not {type(digits).__name__}")
+    need(isinstance(digits, Digits), f"digits must be a Digits (from mnist_digits), not {type(digits).__name__}", TypeError)
     return LinearData(flatten_images(digits.train_x), digits.train_y, flatten_images(digits.valid_x), digits.valid_y)
 
 # %% ../nbs/09_all_digits.ipynb #bb1a4260
-def _check_logits(x, name='x'):
-    if not isinstance(x, Tensor): raise TypeError(f"{name} must be a tensor, not {type(x).__name__}")
-    if not x.is_floating_point(): raise TypeError(f"{name} must hold floats, got {x.dtype}")
-    if x.ndim != 2: raise ValueError(f"{name} must have shape (N, n_classes), got shape {tuple(x.shape)}")
-    if x.numel() == 0: raise ValueError(f"{name} is empty: shape {tuple(x.shape)}")
-
 def softmax(x: Tensor) -> Tensor:
-    "Each row of scores `x` (N, n_classes) turned into probabilities: `exp(x)/exp(x).sum()`, computed without overflow."
-    _check_logits(x)
+    "Each row of scores `x` (N, n_classes) as probabilities: `exp(x)/exp(x).sum()`, the row's largest score taken off first."
     e = torch.exp(x - x.max(dim=1, keepdim=True).values)
     return e/e.sum(dim=1, keepdim=True)
 
 # %% ../nbs/09_all_digits.ipynb #c4b8febc
 def log_softmax(x: Tensor) -> Tensor:
-    "The log of `softmax(x)` for scores `x` (N, n_classes), computed as `x - logsumexp(x)` so no probability rounds to 0."
-    _check_logits(x)
+    "The log of `softmax(x)` for scores `x` (N, n_classes), as `x - logsumexp(x)` so no probability rounds to 0 first."
     m = x.max(dim=1, keepdim=True).values
     return x - m - torch.log(torch.exp(x - m).sum(dim=1, keepdim=True))
 
 def cross_entropy(logits: Tensor, targets: Tensor) -> Tensor:
-    "Mean of `-log softmax(logits)[i, targets[i]]`: the loss for scores `logits` (N, n_classes) and class indices `targets` (N,)."
-    _check_logits(logits, 'logits')
-    if not isinstance(targets, Tensor) or targets.dtype != torch.int64:
-        raise TypeError(f"targets must be an int64 tensor of class indices, got {getattr(targets, 'dtype', type(targets).__name__)}")
-    if targets.shape != (len(logits),):
-        raise ValueError(f"targets must have shape ({len(logits)},) to match logits {tuple(logits.shape)}, got {tuple(targets.shape)}")
-    if targets.min() < 0 or targets.max() >= logits.shape[1]:
-        raise ValueError(f"targets must be between 0 and {logits.shape[1] - 1}, got {targets.min().item()} to {targets.max().item()}")
+    "The loss for scores `logits` (N, n_classes) and class indices `targets` (N,): the mean of `-log_softmax` at each target's column."
+    need(targets.shape == logits.shape[:1], f"targets must have shape ({len(logits)},), one class per row of logits; got {tuple(targets.shape)}")
     return -log_softmax(logits)[torch.arange(len(targets)), targets].mean()
 
 # %% ../nbs/09_all_digits.ipynb #b7efa47b
@@ -75,21 +62,14 @@ def train_ten_digits(data: LinearData, epochs: int = 10, lr: float = 0.5, bs: in
 
 # %% ../nbs/09_all_digits.ipynb #96937932
 def confusion_matrix(preds: Tensor, targets: Tensor, n_classes: int = 10) -> Tensor:
-    "Counts (n_classes, n_classes): row = actual class from `targets`, column = predicted class from `preds` (both (N,) ints)."
-    for name, t in (('preds', preds), ('targets', targets)):
-        if not isinstance(t, Tensor) or t.dtype not in (torch.int64, torch.int32):
-            raise TypeError(f"{name} must be an integer tensor of class indices, got {getattr(t, 'dtype', type(t).__name__)}")
-        if t.ndim != 1: raise ValueError(f"{name} must have shape (N,), got {tuple(t.shape)}")
-        if len(t) and (t.min() < 0 or t.max() >= n_classes): raise ValueError(f"{name} must be between 0 and {n_classes - 1}")
-    if len(preds) != len(targets): raise ValueError(f"preds has {len(preds)} items but targets has {len(targets)}")
-    return torch.bincount(targets.long()*n_classes + preds.long(), minlength=n_classes*n_classes).view(n_classes, n_classes)
+    "Counts (n_classes, n_classes): row = actual class in `targets`, column = predicted class in `preds` (both (N,) ints)."
+    return torch.bincount(targets*n_classes + preds, minlength=n_classes*n_classes).view(n_classes, n_classes)
 
 # %% ../nbs/09_all_digits.ipynb #0d8e22df
 def plot_confusion(cm: Tensor, title: str = 'Confusion matrix', ax=None):
     "Draw a confusion matrix (rows actual, columns predicted) with each count written in its cell; returns the axes."
     from matplotlib.colors import LogNorm
     cm = torch.as_tensor(cm)
-    if cm.ndim != 2 or cm.shape[0] != cm.shape[1]: raise ValueError(f"cm must be square, got shape {tuple(cm.shape)}")
     n = cm.shape[0]
     if ax is None: _, ax = plt.subplots(figsize=(6.5, 6))
     ax.imshow(cm.numpy() + 1, cmap='Blues', norm=LogNorm())   # +1: a log scale cannot show 0
@@ -104,8 +84,5 @@ def plot_confusion(cm: Tensor, title: str = 'Confusion matrix', ax=None):
 # %% ../nbs/09_all_digits.ipynb #dc24bb96
 def most_confused(cm: Tensor, k: int = 5) -> list:
     "The `k` largest off-diagonal cells of confusion matrix `cm` as `(actual, predicted, count)`, largest first (ties: lower digits first)."
-    cm = torch.as_tensor(cm)
-    if cm.ndim != 2 or cm.shape[0] != cm.shape[1]: raise ValueError(f"cm must be square, got shape {tuple(cm.shape)}")
-    n = cm.shape[0]
-    cells = [(i, j, cm[i, j].item()) for i in range(n) for j in range(n) if i != j and cm[i, j] > 0]
+    cells = [(i, j, cm[i, j].item()) for i in range(len(cm)) for j in range(len(cm)) if i != j and cm[i, j] > 0]
     return sorted(cells, key=lambda c: -c[2])[:k]
