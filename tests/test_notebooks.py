@@ -46,6 +46,16 @@ def test_lesson_reads_like_the_book(nb):
     assert not problems, f'{nb}: ' + '\n  '.join(problems)
 
 
+@pytest.mark.parametrize('nb', [n for n in LESSONS if n < '10'])
+def test_lesson_ends_with_what_we_learned(nb):
+    "Lessons 00-09 end with `## What we learned` (only an optional `## Going further` may come after it)."
+    heads = [l for c in nbcheck.read_nb(ROOT/'nbs'/nb)['cells'] if c['cell_type'] == 'markdown'
+             for l in nbcheck.source(c).splitlines() if l.startswith('## ')]
+    assert '## What we learned' in heads, f'{nb}: no "## What we learned" section'
+    after = heads[heads.index('## What we learned') + 1:]
+    assert all(h.startswith('## Going further') for h in after), f'{nb}: sections after "What we learned": {after}'
+
+
 @pytest.mark.parametrize('nb', NOTEBOOKS)
 def test_hidden_cells_collapsed(nb):
     "Every `#| hide` cell is collapsed in Jupyter too (`python tools/nbcheck.py collapse` sets it)."

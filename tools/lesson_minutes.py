@@ -2,7 +2,8 @@
 
 Run times come from the notebook runner of tests/test_project.py, which writes one `<notebook>.json` per notebook
 into `$MNIST_HOOD_NB_TIMES` (else `notebook-times` in the pytest run's tmp folder). Reading time is the word count
-of a notebook's markdown and code cells at 200 words a minute.
+of a notebook's markdown and visible code cells at 200 words a minute (hidden cells are collapsed in Jupyter and
+dropped by the site; an optional '## Going further' section is counted apart).
 
     MNIST_HOOD_NB_TIMES=/tmp/nb-times bash tools/test.sh -k test_notebook
     python tools/lesson_minutes.py --times /tmp/nb-times
@@ -15,11 +16,26 @@ ROOT = Path(__file__).resolve().parents[1]
 WORDS_PER_MINUTE = 200
 
 
-def words(nb_path) -> int:
-    "Words in the markdown and code cells of the notebook at `nb_path` (outputs not counted)."
-    nb = json.loads(Path(nb_path).read_text())
-    return sum(len((''.join(c['source']) if isinstance(c['source'], list) else c['source']).split())
-               for c in nb['cells'] if c['cell_type'] in ('markdown', 'code'))
+def _src(c) -> str: return ''.join(c['source']) if isinstance(c['source'], list) else c['source']
+
+
+def words(nb_path, optional: bool = False) -> int:
+    """Words a reader reads in the notebook at `nb_path`: its markdown and visible code cells (the `#| hide` cells,
+    collapsed in Jupyter and dropped by the site, and the outputs are not counted). With `optional`, only those of
+    its optional "## Going further" section; without, only those before it."""
+    n, further = [0, 0], False
+    for c in json.loads(Path(nb_path).read_text())['cells']:
+        src = _src(c)
+        if c['cell_type'] == 'markdown' and src.lstrip().startswith('## Going further'): further = True
+        if c['cell_type'] == 'markdown' or (c['cell_type'] == 'code' and not src.lstrip().startswith('#| hide')):
+            n[further] += len(src.split())
+    return n[optional]
+
+
+def minutes(nb_path) -> str:
+    "Minutes to read, at 200 words a minute, with the optional section's apart: '20' or '20 + 22 optional'."
+    main, extra = (round(words(nb_path, o)/WORDS_PER_MINUTE) for o in (False, True))
+    return f'{main}' + (f' + {extra} optional' if extra else '')
 
 
 def newest_times_dir():
@@ -37,7 +53,7 @@ def table(nbs_dir, times_dir) -> str:
         if rec and rec.exists():
             r = json.loads(rec.read_text())
             secs = f"{r['seconds']:.1f}" + ('' if r.get('passed', True) else ' (failed)')
-        rows.append(f'| {nb.name} | {secs} | {words(nb)/WORDS_PER_MINUTE:.0f} |')
+        rows.append(f'| {nb.name} | {secs} | {minutes(nb)} |')
     return '\n'.join(rows)
 
 
