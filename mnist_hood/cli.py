@@ -5,50 +5,21 @@
 # %% ../nbs/94_cli.ipynb #79b990c5
 from __future__ import annotations
 
-import argparse, errno, itertools, json, os, platform, shutil, signal, subprocess, sys, tempfile, threading, time, traceback
-from contextlib import contextmanager
-from dataclasses import dataclass
+import argparse, json, os, platform, shutil, subprocess, sys, tempfile, time, traceback
 from importlib import metadata
 from pathlib import Path
 
-from .sources import (DataError, FULL_COUNTS, SAMPLE_DIRS, cache_dir, cache_problem, fresh_dir, locate_sample,
-                                show_path, sweep_stale, _cache_setting)
+from .sources import DataError, FULL_COUNTS, SAMPLE_DIRS, cache_dir, cache_problem, locate_sample, show_path, _cache_setting
 from .data import sample_counts, stack_images
+from .outputs import (CommandError, Terminated, stops_cleanly, one_line as _one_line, project_root, TMP_MARK,
+                                OutFolder, prepare_out, claim_out, finish_out, _unclaim)
 
 # %% auto #0
-__all__ = ['VISION_PROBE', 'CACHE_FIX', 'DOCTOR_CHECKS', 'BOOK', 'DATA_ROWS', 'TRAIN_ROWS', 'EPOCHS', 'STAGES', 'TMP_MARK',
-           'SUBCOMMANDS', 'CommandError', 'Terminated', 'stops_cleanly', 'cmd_data', 'check_versions', 'check_vision',
-           'check_cache', 'check_data', 'repo_root', 'export_diff', 'check_export', 'cmd_doctor', 'verdict',
-           'stage_data', 'stage_ideals', 'stage_baseline', 'stage_gradients', 'stage_quadratic', 'stage_book',
-           'stage_linear', 'stage_ten_digits', 'stage_training_plot', 'format_table', 'run_chapter', 'OutFolder',
-           'prepare_out', 'claim_out', 'finish_out', 'print_report', 'cmd_run', 'make_parser', 'main']
-
-# %% ../nbs/94_cli.ipynb #b5b8757a
-class CommandError(Exception):
-    "A bad input to the command; the message names the culprit."
-
-def _one_line(e) -> str: return ' '.join(str(e).split()) or type(e).__name__
-
-# %% ../nbs/94_cli.ipynb #8f7ef72b
-class Terminated(BaseException):
-    "The command was told to stop (SIGTERM or SIGHUP); raised, like KeyboardInterrupt, so that every cleanup runs."
-    def __init__(self, signum):
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
-
-def _stop(signum, frame):
-    signal.signal(signum, signal.SIG_IGN)  # the cleanup of the first signal must not be cut short by a second
-    raise Terminated(signum)
-
-@contextmanager
-def stops_cleanly(names=('SIGTERM', 'SIGHUP')):
-    "While inside, the signals `names` raise `Terminated`; only in the main thread, the one Python delivers signals to."
-    sigs = [getattr(signal, n) for n in names if hasattr(signal, n)]
-    if threading.current_thread() is not threading.main_thread(): sigs = []
-    old = {s: signal.signal(s, _stop) for s in sigs}
-    try: yield
-    finally:
-        for s, h in old.items(): signal.signal(s, h)
+__all__ = ['VISION_PROBE', 'CACHE_FIX', 'DOCTOR_CHECKS', 'BOOK', 'DATA_ROWS', 'TRAIN_ROWS', 'EPOCHS', 'STAGES', 'SUBCOMMANDS',
+           'cmd_data', 'check_versions', 'check_vision', 'check_cache', 'check_data', 'repo_root', 'export_diff',
+           'check_export', 'cmd_doctor', 'verdict', 'stage_data', 'stage_ideals', 'stage_baseline', 'stage_gradients',
+           'stage_quadratic', 'stage_book', 'stage_linear', 'stage_ten_digits', 'stage_training_plot', 'format_table',
+           'run_chapter', 'print_report', 'cmd_run', 'make_parser', 'main']
 
 # %% ../nbs/94_cli.ipynb #bd922d0a
 def cmd_data(args) -> int:
@@ -117,9 +88,8 @@ def check_data(source=None):
 def repo_root():
     "The repository the library was installed from (editable install), or None."
     import mnist_hood
-    root = Path(mnist_hood.__file__).resolve().parents[1]
-    ok = (root/'nbs').is_dir() and (root/'pyproject.toml').is_file() and '[tool.nbdev]' in (root/'pyproject.toml').read_text()
-    return root if ok else None
+    root = project_root(Path(mnist_hood.__file__).resolve().parent)
+    return root if root is not None and (root/'nbs').is_dir() else None
 
 def export_diff(root) -> list:
     "Files of the library that differ from what `nbdev-export` makes of the notebooks in `root` (checked in a scratch copy)."
@@ -132,7 +102,7 @@ def export_diff(root) -> list:
         # (the alias matters: nbdev-test skips any cell whose source contains nbdev's export call spelled out)
         r = subprocess.run([sys.executable, '-c', 'from nbdev.doclinks import nbdev_export as export; export()'],
                            cwd=copy, capture_output=True, text=True, timeout=600)
-        if r.returncode: raise CommandError(f'nbdev-export failed in a copy of {root}: {_one_line(r.stderr)[-300:]}')
+        if r.returncode: raise CommandError(f'nbdev-export failed in a copy of {root}: {" ".join(r.stderr.split())[-300:]}')
         a, b = root/'mnist_hood', copy/'mnist_hood'
         def py_files(d): return {p.relative_to(d) for p in d.rglob('*.py') if '__pycache__' not in p.parts}
         fa, fb = py_files(a), py_files(b)
@@ -396,92 +366,6 @@ def run_chapter(data=None, tmp=None, quick=False, progress=False) -> dict:
                 timings_seconds=timings)
 
 def _failed(rows): return [r for r in rows if r['verdict'].startswith(('below', 'MISMATCH'))]
-
-# %% ../nbs/94_cli.ipynb #1fb22443
-TMP_MARK = '.mnist-hood-tmp-'  # in the name of every run's temporary folder: `.OUT.mnist-hood-tmp-PID-RANDOM`
-
-@dataclass
-class OutFolder:
-    "Where a run writes while it works (`tmp`) and where its results go (`out`)."
-    out: Path           # the folder asked for, or the default one
-    tmp: Path           # inside `out` when `out` is an existing empty folder, else beside it
-    inside: bool
-    base: Path | None   # for the default folder: its name before any `-2`, `-3` that a clash adds
-    claimed: bool = False  # whether this run made the (empty) folder its results will replace
-
-def _finished(folder) -> bool: return (folder/'results.json').is_file()  # a finished run is never swept away
-
-def _candidates(base):
-    "`base`, then `base-2`, `base-3`, ..."
-    yield base
-    for n in itertools.count(2): yield base.with_name(f'{base.name}-{n}')
-
-def prepare_out(out=None) -> OutFolder:
-    "Check `--out` before any work, sweep what dead runs left there, and make the temporary folder; a CommandError naming the problem."
-    here, base = Path.cwd(), None
-    if out is None:
-        base = here/f'mnist-hood-run-{time.strftime("%Y%m%d-%H%M%S")}'
-        out = next(p for p in _candidates(base) if not os.path.lexists(p))
-    else: out = Path(out).expanduser().absolute()
-    for d in (out.parent, out):
-        if d.is_dir(): sweep_stale(d, TMP_MARK, keep=_finished)
-    if out.is_symlink() and not out.exists(): raise CommandError(f'{out}: --out is a symlink to {os.readlink(out)}, which does not exist')
-    if out.exists() and not out.is_dir(): raise CommandError(f'{out}: --out exists and is not a folder')
-    inside = out.is_dir()
-    if inside:
-        if out.samefile(here): raise CommandError(f'{out}: --out is the current folder; name a new folder, or an empty one elsewhere')
-        try: busy = any(out.iterdir())
-        except PermissionError: raise CommandError(f"{out}: --out can't be read") from None
-        if busy: raise CommandError(f'{out}: --out exists and is not empty')
-        if not out.stat().st_mode & 0o222: raise CommandError(f'{out}: --out is read-only (mode {oct(out.stat().st_mode & 0o777)})')
-        if not os.access(out, os.W_OK | os.X_OK): raise CommandError(f'{out}: --out is not writable')
-    elif not out.parent.is_dir():  # parents are not made: a run that cannot start leaves no folders behind
-        raise CommandError(f"{out.parent}: {'not a folder' if out.parent.exists() else 'no such folder'}, so --out can't go there")
-    try: tmp = fresh_dir(out if inside else out.parent, f'.{out.name}{TMP_MARK}')
-    except OSError as e: raise CommandError(f'{out}: --out is not writable ({e.strerror or e})') from None
-    return OutFolder(out, tmp, inside, base)
-
-# %% ../nbs/94_cli.ipynb #84e6333b
-def claim_out(o: OutFolder) -> Path:
-    "The folder the results will have: `--out` itself; for the default, the first free name, claimed by making it."
-    if o.base is None: return o.out
-    for cand in _candidates(o.base):
-        try: cand.mkdir()
-        except FileExistsError: continue
-        except OSError: return cand  # can't claim it: the rename will fail too, and the results will be kept
-        o.claimed = True
-        return cand
-
-def _keep(o: OutFolder) -> Path:
-    "A finished run that couldn't reach its folder: move it to a visible `-2`, `-3`... beside it, else leave it; return where it is."
-    for cand in itertools.islice(_candidates(o.out), 1, 100):
-        try: cand.mkdir()
-        except FileExistsError: continue
-        except OSError: break
-        try: os.rename(o.tmp, cand); return cand
-        except OSError: cand.rmdir(); break
-    return o.tmp  # hidden, but named in the message, and never swept: it holds results.json
-
-def finish_out(o: OutFolder, final: Path):
-    "Move the finished run from `o.tmp` to `final`: `(where it is, None)`, or `(where it was kept, the error)`."
-    try:
-        if o.inside:
-            others = [p for p in o.out.iterdir() if p != o.tmp]
-            if others: raise OSError(errno.ENOTEMPTY, f'{len(others)} other file(s) appeared in it during the run')
-            for p in sorted(o.tmp.iterdir(), key=lambda p: p.name == 'results.json'): os.rename(p, o.out/p.name)
-            o.tmp.rmdir()
-        else: os.rename(o.tmp, final)  # onto a name that is free, or onto the empty folder `claim_out` made
-        return final, None
-    except OSError as e:
-        _unclaim(o, final)
-        return _keep(o), e
-
-def _unclaim(o: OutFolder, final):
-    "Remove the empty folder `claim_out` made for this run, if it did."
-    if o.claimed:
-        try: final.rmdir()
-        except OSError: pass
-        o.claimed = False
 
 # %% ../nbs/94_cli.ipynb #e8031cf6
 def print_report(res, where, as_json=False):

@@ -4,7 +4,7 @@
 
 # %% ../nbs/91_records.ipynb #2b586119
 from __future__ import annotations
-import inspect, json, numbers, os, platform, sys, tempfile, time
+import hashlib, inspect, json, numbers, os, platform, sys, tempfile, time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,6 +15,7 @@ import torch
 import matplotlib.pyplot as plt
 
 from .data import cache_dir, is_full_sample
+from .sources import LOADED, SAMPLE_DIRS
 from .loss import linear_data
 from .metrics import baseline_accuracies
 from .training import Run, train_linear
@@ -22,8 +23,8 @@ from .learner import train_basic_optim, train_learner
 from .nn import train_simple_net
 
 # %% auto #0
-__all__ = ['SAMPLES', 'COURSE_RUNS', 'RunTime', 'Stopwatch', 'results_dir', 'record_result', 'load_results', 'book_vs_run',
-           'start_missing_runs', 'compare_runs', 'plot_comparison']
+__all__ = ['SAMPLES', 'COURSE_RUNS', 'RunTime', 'Stopwatch', 'results_dir', 'sample_key', 'record_result', 'load_results',
+           'book_vs_run', 'start_missing_runs', 'compare_runs', 'plot_comparison']
 
 # %% ../nbs/91_records.ipynb #6bfce985
 def _cpu_name() -> str:
@@ -70,22 +71,36 @@ def results_dir() -> Path:
     env = os.environ.get('MNIST_HOOD_RESULTS')
     return Path(env).expanduser() if env else cache_dir()/'results'
 
-def _check_sample(sample):
-    if sample not in SAMPLES: raise ValueError(f"sample must be one of {SAMPLES}, got {sample!r}")
+def sample_key(path) -> str:
+    "The sample at `path` as records name it: 'full' or 'small', then a short hash of its sorted file listing."
+    path, h = Path(path), hashlib.sha256()
+    full = is_full_sample(path)   # a DataError naming `path` when it is not a sample folder
+    for k in SAMPLE_DIRS: h.update(''.join(f'{k}/{n}\n' for n in sorted(os.listdir(path/k))).encode())
+    return f"{'full' if full else 'small'}-{h.hexdigest()[:12]}"
 
-def record_result(run: Run, sample: str, lesson: str, **extra) -> Path:
-    "Save `run` (without its model) as `results_dir()/<sample>-<name>.json`, atomically; `sample` is 'full' or 'small'."
+def _key(sample) -> str:
+    "The key of `sample`: a sample folder, or 'full'/'small' for the sample the course loaded last (`mnist_sample`)."
+    if isinstance(sample, str) and sample in SAMPLES:
+        if LOADED.get('sample') is None: raise ValueError(f"sample {sample!r}: no sample loaded yet; pass the sample folder")
+        key = sample_key(LOADED['sample'])
+        if not key.startswith(sample + '-'): raise ValueError(f"sample {sample!r}: the sample loaded last, {LOADED['sample']}, is {key.split('-')[0]}")
+        return key
+    if isinstance(sample, (str, os.PathLike)) and Path(sample).is_dir(): return sample_key(sample)
+    raise ValueError(f"sample must be a sample folder or one of {SAMPLES}, got {sample!r}")
+
+def record_result(run: Run, sample, lesson: str, **extra) -> Path:
+    "Save `run` (without its model) as `results_dir()/<sample_key>-<name>.json`, atomically; `sample` as `_key` takes it."
     if not isinstance(run, Run): raise TypeError(f"run must be a Run, not {type(run).__name__}")
-    _check_sample(sample)
+    key = _key(sample)
     if not run.name.replace('_', '').isalnum(): raise ValueError(f"run name {run.name!r} must be letters, digits and _")
     acc = run.accuracy
     if not 0 <= acc <= 1: raise ValueError(f"run {run.name!r}: accuracy {acc!r} is not between 0 and 1")
     rec = dict(name=run.name, task=run.task, accuracy=acc, history=[float(h) for h in run.history], config=run.config,
-               seconds=round(run.seconds, 2), sample=sample, lesson=lesson,
+               seconds=round(run.seconds, 2), sample=key.split('-')[0], sample_key=key, lesson=lesson,
                recorded=datetime.now(timezone.utc).isoformat(timespec='seconds'), **extra)
     folder = results_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    dest = folder/f'{sample}-{run.name}.json'
+    dest = folder/f'{key}-{run.name}.json'
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f'.{dest.name}.', suffix='.tmp')
     try:
         with os.fdopen(fd, 'w') as f: json.dump(rec, f, indent=1)
@@ -95,15 +110,15 @@ def record_result(run: Run, sample: str, lesson: str, **extra) -> Path:
         Path(tmp).unlink(missing_ok=True); raise
     return dest
 
-def load_results(sample: str) -> dict:
-    "The recorded runs for `sample` ('full' or 'small') as `{name: record}`; unreadable files are skipped."
-    _check_sample(sample)
-    out = {}
-    for fn in sorted(results_dir().glob(f'{sample}-*.json')):
+def load_results(sample) -> dict:
+    "The recorded runs of `sample` (a sample folder, or 'full'/'small' as `_key` takes it) as `{name: record}`; unreadable files are skipped."
+    key, out = _key(sample), {}
+    for fn in sorted(results_dir().glob(f'{key}-*.json')):
         try: rec = json.loads(fn.read_text())
         except (OSError, ValueError): continue
-        if isinstance(rec, dict) and 'name' in rec and 'accuracy' in rec: out[rec['name']] = rec
+        if isinstance(rec, dict) and 'name' in rec and 'accuracy' in rec and rec.get('sample_key') == key: out[rec['name']] = rec
     return out
+
 
 # %% ../nbs/91_records.ipynb #8dae91a4
 def _value(v):
@@ -175,7 +190,7 @@ def _train_runs(names, data) -> dict:
 
 def _missing_runs(path, recs=None) -> list:
     "The names of `COURSE_RUNS` with no record for the sample at `path` made with the settings the lessons use."
-    if recs is None: recs = load_results('full' if is_full_sample(path) else 'small')
+    if recs is None: recs = load_results(path)
     return [n for n, (*_, settings) in COURSE_RUNS.items() if not (n in recs and _matches(recs[n], settings))]
 
 def start_missing_runs(path) -> list:
@@ -203,8 +218,7 @@ def _collect_started(path, names) -> dict:
 def compare_runs(path, ten_digits: Run, compute_missing: bool = True) -> pd.DataFrame:
     "One row per model of the course: the baseline, the recorded (else recomputed) 3-vs-7 runs, resnet18 if recorded, and `ten_digits`."
     if not isinstance(ten_digits, Run): raise TypeError(f"ten_digits must be the Run of train_ten_digits, not {type(ten_digits).__name__}")
-    sample = 'full' if is_full_sample(path) else 'small'
-    recs, rows = load_results(sample), []
+    recs, rows = load_results(path), []
     base = baseline_accuracies(path)['overall']
     rows.append(dict(model='pixel similarity (baseline)', task='3s vs 7s', lesson='03_broadcasting_metrics', epochs=0,
                      accuracy=round(base, 4), seconds=None, source='computed here (no training)'))

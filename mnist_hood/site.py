@@ -5,9 +5,11 @@
 # %% ../nbs/95_site.ipynb #6baa5f0f
 from __future__ import annotations
 
-import argparse, ast, base64, html, json, os, re, shutil, sys, tempfile, time, traceback
+import argparse, ast, base64, binascii, html, json, os, re, shutil, sys, time, traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .outputs import CommandError, Terminated, finish_out, one_line as _one_line, prepare_out, project_root, stops_cleanly
 
 # %% auto #0
 __all__ = ['MARKER', 'GROUPS', 'MACHINE_PATH', 'MIME_ORDER', 'RUN_LOCALLY', 'SiteError', 'study_key', 'list_notebooks',
@@ -16,10 +18,8 @@ __all__ = ['MARKER', 'GROUPS', 'MACHINE_PATH', 'MIME_ORDER', 'RUN_LOCALLY', 'Sit
            'mathjax_folder', 'render_site', 'build_site', 'add_arguments', 'run', 'main']
 
 # %% ../nbs/95_site.ipynb #de5c577c
-class SiteError(Exception):
+class SiteError(CommandError):
     "Bad input to the site build; the message names the culprit (a notebook, a folder)."
-
-def _one_line(e) -> str: return ' '.join(str(e).split()) or type(e).__name__
 
 MARKER = '.mnist-hood-site'  # written into every site built here: a rebuild may replace a folder holding it
 
@@ -205,7 +205,8 @@ def notebook_page(path, nb, images) -> Page:
                 parts.append(RUN_LOCALLY.format(name=path.name))  # right under the title: where the notebook is, how to run it
         elif cell.cell_type == 'code':
             code, show_out = cell_view(cell.source)
-            outs = ''.join(output_html(o, images, path.stem) for o in cell.get('outputs', [])) if show_out else ''
+            try: outs = ''.join(output_html(o, images, path.stem) for o in cell.get('outputs', [])) if show_out else ''
+            except binascii.Error as e: raise SiteError(f'{path}: cell {i + 1}: an image output is not valid base64 ({_one_line(e)})') from None
             if code is None and not outs: continue
             if code: sec[2].append(code)
             parts.append('<div class="cell code">' + (f'<div class="input">{code_html(code)}</div>' if code else '')
@@ -375,25 +376,9 @@ def render_site(pages, dest, notebooks, project='mnist_hood'):
     return order
 
 # %% ../nbs/95_site.ipynb #7856286c
-def _prepare_out(out) -> tuple:
-    "Check `out` may receive a site; make the temporary folder beside it: `(final path, temporary path)`."
-    out = Path(out).expanduser().absolute()
-    if out.exists() and not out.is_dir(): raise SiteError(f'{out}: --out exists and is not a folder')
-    if out.is_dir() and any(out.iterdir()) and not (out/MARKER).is_file():
-        raise SiteError(f'{out}: --out holds other files (not a site built by this command); give a new or empty folder')
-    if not out.parent.is_dir(): raise SiteError(f"{out.parent}: no such folder, so --out can't go there")
-    try: tmp = Path(tempfile.mkdtemp(prefix=f'.{out.name}.tmp-', dir=out.parent))
-    except OSError as e: raise SiteError(f'{out}: --out is not writable ({e.strerror or e})') from None
-    return out, tmp
-
-def _swap_in(out, tmp):
-    "Put the finished site `tmp` at `out`, replacing an empty folder or an earlier site."
-    old = None
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f'.{out.name}.old-', dir=out.parent))
-        os.rename(out, old/'site')
-    os.rename(tmp, out)
-    if old: shutil.rmtree(old, ignore_errors=True)
+def _is_site(folder) -> bool:
+    "Whether `folder` holds a site built by this command (its marker file), which a new build may replace."
+    return (Path(folder)/MARKER).is_file()
 
 # %% ../nbs/95_site.ipynb #5fca758c
 def build_site(out, nbs='nbs', lib='mnist_hood', project='mnist_hood') -> dict:
@@ -402,7 +387,8 @@ def build_site(out, nbs='nbs', lib='mnist_hood', project='mnist_hood') -> dict:
     paths = list_notebooks(nbs)
     notebooks = [(p, read_notebook(p)) for p in paths]   # every notebook parses before anything is written
     mods = exported_modules(lib)
-    out, tmp = _prepare_out(out)
+    o = prepare_out(out, replaces=_is_site)
+    tmp = o.tmp
     try:
         (tmp/'images').mkdir()
         pages = []
@@ -417,22 +403,15 @@ def build_site(out, nbs='nbs', lib='mnist_hood', project='mnist_hood') -> dict:
             _check_page(page, f)
             pages.append(page)
         order = render_site(pages, tmp, notebooks, project)
-        _swap_in(out, tmp)
+        _, problem = finish_out(o, o.out, keep=False)
+        if problem: raise SiteError(f'{o.out}: the new site could not be put there ({problem.strerror or problem}); the folder is as it was')
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return {'out': str(out), 'pages': len(order), 'notebooks': len(notebooks), 'modules': len(mods),
+    return {'out': str(o.out), 'pages': len(order), 'notebooks': len(notebooks), 'modules': len(mods),
             'seconds': round(time.perf_counter() - t0, 2)}
 
 # %% ../nbs/95_site.ipynb #f9ec9766
-def _project_root(start=None):
-    "The nearest folder from `start` (default: here) upwards that holds a pyproject.toml with nbdev settings."
-    d = Path(start or Path.cwd()).absolute()
-    for c in (d, *d.parents):
-        f = c/'pyproject.toml'
-        if f.is_file() and '[tool.nbdev]' in f.read_text(errors='replace'): return c
-    return None
-
 def add_arguments(p: argparse.ArgumentParser):
     "The options of `mnist-hood site`."
     p.add_argument('--out', metavar='DIR', default='_site', help='the folder to write the site into: new, empty, or an earlier site (default: _site)')
@@ -445,11 +424,11 @@ def add_arguments(p: argparse.ArgumentParser):
 def run(args) -> int:
     "Run `mnist-hood site` with parsed `args`; bad input prints one line naming the culprit and returns 2."
     try:
-        root = _project_root()
+        root = project_root()
         if (args.nbs is None or args.lib is None) and root is None:
             raise SiteError(f'{Path.cwd()}: not inside the project (no pyproject.toml with [tool.nbdev]); give --nbs and --lib')
         res = build_site(args.out, nbs=args.nbs or root/'nbs', lib=args.lib or root/'mnist_hood')
-    except (SiteError, OSError) as e:
+    except (CommandError, OSError) as e:
         if getattr(args, 'debug', False): traceback.print_exc()
         print(f'mnist-hood site: error: {_one_line(e)}', file=sys.stderr)
         return 2
@@ -457,9 +436,13 @@ def run(args) -> int:
     return 0
 
 def main(argv=None) -> int:
-    "`python -m mnist_hood.site [--out DIR]`."
+    "`python -m mnist_hood.site [--out DIR]`: as `mnist-hood site`, with Ctrl-C 130 and SIGTERM 143."
     p = add_arguments(argparse.ArgumentParser(prog='mnist-hood site', description='Build the course site from the executed notebooks.'))
-    return run(p.parse_args(argv))
+    args = p.parse_args(argv)
+    try:
+        with stops_cleanly(): return run(args)
+    except KeyboardInterrupt: print('mnist-hood site: interrupted', file=sys.stderr); return 130
+    except Terminated as e: print('mnist-hood site: terminated', file=sys.stderr); return 128 + e.signum
 
 # %% ../nbs/95_site.ipynb #dcf0c0ad
 if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())  # `python -m mnist_hood.site` (never in a notebook)

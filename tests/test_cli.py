@@ -347,3 +347,15 @@ def test_data_counts_upper_case_png(tmp_path):
     status, out, err = call('data', '--json', '--source', s)
     assert status == 0, err
     assert json.loads(out)['counts']['valid/7'] == 3
+
+
+def test_sigterm_while_the_results_move_in_waits_for_them(fake_chapter, tmp_path, monkeypatch):
+    "Round 3: a signal as the finished run is put at --out (shared with `site --out`) waits until it is whole, then ends the command."
+    out, real_rename = tmp_path/'out', os.rename
+    def rename(src, dst, *a, **k):
+        if Path(dst) == out: os.kill(os.getpid(), signal.SIGTERM)
+        return real_rename(src, dst, *a, **k)
+    monkeypatch.setattr(os, 'rename', rename)
+    status, _, err = call('run', '--out', out)
+    assert status == 143 and err.strip() == 'mnist-hood: terminated', (status, err)
+    assert finished(out) and os.listdir(tmp_path) == ['out']

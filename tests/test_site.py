@@ -3,12 +3,13 @@
 The browser tests drive Debian's headless Chromium through Playwright. Without Chromium or Playwright they skip, saying
 why; with MNIST_HOOD_REQUIRE_BROWSER=1 (CI sets it) that skip is a failure. MNIST_HOOD_SITE=DIR checks an already built
 site instead of building one (that is how a planted defect is shown to fail a check)."""
-import functools, html, http.server, json, os, re, shutil, subprocess, sys, threading, urllib.request
+import contextlib, errno, functools, html, http.server, io, json, os, re, shutil, signal, stat, subprocess, sys, threading, urllib.request
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
 
+from mnist_hood import outputs, site as site_module
 from mnist_hood.site import MARKER, build_site, list_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +27,7 @@ def site_cmd(*args, cwd=ROOT):
 
 def leftovers(folder):
     "Temporary folders a build may have left beside its --out."
-    return sorted(p.name for p in Path(folder).iterdir() if '.tmp-' in p.name or '.old-' in p.name)
+    return sorted(p.name for p in Path(folder).iterdir() if any(m in p.name for m in ('.tmp-', '.old-', '-tmp-')))
 
 
 def one_error_line(r, culprit):
@@ -112,6 +113,163 @@ def test_machine_path_in_a_lesson_text_is_refused(tmp_path):
     nbs = small_project(tmp_path, [new_markdown_cell('# Course\n\nOur data lives in /root/data/mnist.')])
     one_error_line(site_cmd('--out', tmp_path/'out', '--nbs', nbs, '--lib', ROOT/'mnist_hood'), 'index.ipynb')
     assert not (tmp_path/'out').exists()
+
+
+# ---------------------------------------------------------------- --out as safe as `mnist-hood run --out` (issue: reliability, round 3)
+
+def site_main(*args):
+    "Run `python -m mnist_hood.site ARGS` in this process: `(exit status, stderr)`."
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()): status = site_module.main([str(a) for a in args])
+    return status, err.getvalue()
+
+
+def one_line_status(status, err, culprit):
+    lines = err.strip().splitlines()
+    assert status == 2 and len(lines) == 1 and lines[0].startswith('mnist-hood site: error: ') and culprit in lines[0], (status, err[:3000])
+
+
+def build(nbs, out, text=None):
+    "Build the small project into `out` (its index page saying `text`); the exit status and stderr."
+    if text:
+        import nbformat
+        from nbformat.v4 import new_markdown_cell, new_notebook
+        nbformat.write(new_notebook(cells=[new_markdown_cell(f'# A course\n\n{text}')]), str(nbs/'index.ipynb'))
+    return site_main('--out', out, '--nbs', nbs, '--lib', ROOT/'mnist_hood')
+
+
+def hidden(folder):
+    "Hidden entries in `folder` other than a site's own."
+    return sorted(n for n in os.listdir(folder) if n.startswith('.') and n not in (MARKER, '.nojekyll'))
+
+
+def test_dangling_symlink_refused_before_the_build(tmp_path, monkeypatch):
+    nbs = small_project(tmp_path)
+    (tmp_path/'out').symlink_to(tmp_path/'gone')
+    monkeypatch.setattr(site_module, 'render_site', lambda *a, **k: pytest.fail('the site was built before --out was refused'))
+    status, err = build(nbs, tmp_path/'out')
+    one_line_status(status, err, str(tmp_path/'out'))
+    assert 'does not exist' in err and 'Errno' not in err
+    assert (tmp_path/'out').is_symlink() and sorted(os.listdir(tmp_path)) == ['nbs', 'out']
+
+
+def test_symlink_to_an_empty_folder_is_filled_in_place(tmp_path):
+    nbs = small_project(tmp_path)
+    (tmp_path/'target').mkdir()
+    (tmp_path/'link').symlink_to(tmp_path/'target')
+    for text in ('first', 'second'):   # a new site, then one replacing it, both through the symlink
+        status, err = build(nbs, tmp_path/'link', text)
+        assert status == 0, err
+        assert (tmp_path/'link').is_symlink() and text in (tmp_path/'target'/'index.html').read_text()
+        assert sorted(os.listdir(tmp_path)) == ['link', 'nbs', 'target'] and hidden(tmp_path/'target') == []
+
+
+@pytest.mark.parametrize('umask', [0o022, 0o027], ids=['umask022', 'umask027'])
+def test_site_folder_modes_follow_the_umask(tmp_path, umask):
+    "A web server running as another user can read the site: the folder has the mode `mkdir` gives, not mkdtemp's 0700."
+    nbs = small_project(tmp_path)
+    old = os.umask(umask)
+    try: status, err = build(nbs, tmp_path/'out')
+    finally: os.umask(old)
+    assert status == 0, err
+    assert stat.S_IMODE((tmp_path/'out').stat().st_mode) == 0o777 & ~umask
+    assert stat.S_IMODE((tmp_path/'out'/'index.html').stat().st_mode) == 0o666 & ~umask
+
+
+@contextlib.contextmanager
+def tmpfs(folder, size):
+    "A tmpfs of `size` mounted at `folder` (as root); the test is skipped where it can't be mounted."
+    folder.mkdir()
+    if os.geteuid() != 0: pytest.skip('mounting a tmpfs needs root')
+    r = subprocess.run(['mount', '-t', 'tmpfs', '-o', f'size={size}', 'tmpfs', str(folder)], capture_output=True, text=True)
+    if r.returncode: pytest.skip(f'could not mount a tmpfs here: {r.stderr.strip()}')
+    try: yield folder
+    finally: subprocess.run(['umount', '-l', str(folder)], check=False)
+
+
+def test_mount_point_as_out(tmp_path):
+    "A mount point can't be renamed: the site is built inside it, and an earlier site there is replaced in place."
+    nbs = small_project(tmp_path)
+    with tmpfs(tmp_path/'mnt', '100m') as mnt:
+        for text in ('first', 'second'):
+            status, err = build(nbs, mnt, text)
+            assert status == 0, err
+            assert text in (mnt/'index.html').read_text() and hidden(mnt) == [] and not leftovers(tmp_path)
+
+
+def test_full_disk_is_one_short_line_and_leaves_nothing(tmp_path):
+    "shutil's list of every file it failed to copy becomes one short line; nothing is left on the full disk."
+    nbs = small_project(tmp_path)
+    with tmpfs(tmp_path/'small', '5m') as small:
+        status, err = build(nbs, small/'site')
+        one_line_status(status, err, 'No space left on device')
+        assert len(err) < 1000, len(err)
+        assert os.listdir(small) == []
+
+
+def test_bad_base64_in_an_image_output_names_the_notebook(tmp_path):
+    from nbformat.v4 import new_code_cell, new_output
+    cell = new_code_cell('plot()', outputs=[new_output('display_data', data={'image/png': 'abc', 'text/plain': 'figure'})])
+    nbs = small_project(tmp_path, [cell])
+    r = site_cmd('--out', tmp_path/'out', '--nbs', nbs, '--lib', ROOT/'mnist_hood')
+    one_error_line(r, 'index.ipynb')
+    assert 'base64' in r.stderr and 'Traceback' not in r.stderr
+    assert not (tmp_path/'out').exists() and not leftovers(tmp_path)
+
+
+def between_the_renames(monkeypatch, out, act):
+    """Call `act()` at the moment a build puts its site at `out`: just before the one-step swap, or, where the site is
+    moved with two renames (as before), just after the earlier site has been moved away. Only once."""
+    real_rename, real_exchange, done = os.rename, getattr(outputs, '_exchange', None), []
+    def once():
+        if not done: done.append(1); act()
+    def rename(src, dst, *a, **k):
+        r = real_rename(src, dst, *a, **k)
+        if Path(src) == out: once()
+        return r
+    def exchange(a, b):
+        if Path(b) == out: once()
+        return real_exchange(a, b)
+    monkeypatch.setattr(os, 'rename', rename)
+    monkeypatch.setattr(outputs, '_exchange', exchange, raising=False)
+    return done
+
+
+def test_swap_failure_keeps_the_earlier_site(tmp_path, monkeypatch):
+    "A failure as the new site is put in place (here ENOSPC) leaves the earlier site where it was, and nothing else."
+    nbs = small_project(tmp_path)
+    out = tmp_path/'out'
+    assert build(nbs, out, 'first')[0] == 0
+    def fail(): raise OSError(errno.ENOSPC, 'No space left on device')
+    done = between_the_renames(monkeypatch, out, fail)
+    status, err = build(nbs, out, 'second')
+    assert done
+    one_line_status(status, err, str(out))
+    assert 'first' in (out/'index.html').read_text() and not leftovers(tmp_path) and hidden(out) == []
+
+
+def test_signal_during_the_swap_waits_for_it(tmp_path, monkeypatch):
+    "SIGTERM as the new site is put in place: the swap finishes, then the command ends with 143, nothing stranded."
+    nbs = small_project(tmp_path)
+    out = tmp_path/'out'
+    assert build(nbs, out, 'first')[0] == 0
+    done = between_the_renames(monkeypatch, out, lambda: os.kill(os.getpid(), signal.SIGTERM))
+    status, err = build(nbs, out, 'second')
+    assert done and status == 143 and err.strip() == 'mnist-hood site: terminated', (status, err)
+    assert 'second' in (out/'index.html').read_text() and not leftovers(tmp_path) and hidden(out) == []
+
+
+def test_concurrent_build_during_the_swap(tmp_path, monkeypatch):
+    "Another build finishing into the same --out while this one swaps: both succeed, one whole site remains, nothing stranded."
+    nbs = small_project(tmp_path)
+    out = tmp_path/'out'
+    assert build(nbs, out, 'first')[0] == 0
+    other = []
+    done = between_the_renames(monkeypatch, out, lambda: other.append(build(nbs, out)))
+    status, err = build(nbs, out, 'second')
+    assert done and other and other[0][0] == 0, other
+    assert status == 0, err
+    assert 'second' in (out/'index.html').read_text() and not leftovers(tmp_path) and hidden(out) == []
 
 
 # ---------------------------------------------------------------- the real site, in a real browser
