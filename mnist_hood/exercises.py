@@ -17,16 +17,27 @@ from .loss import sigmoid as _ref_sigmoid, mnist_loss as _ref_mnist_loss, linear
 from .training import batch_accuracy as _ref_batch_accuracy, calc_grad as _ref_calc_grad
 from .learner import BasicOptim as _ref_BasicOptim
 from .nn import simple_net as _ref_simple_net
+from .sources import DataError
+
+def _torch_functions() -> dict:
+    "The public functions of `torch`, `torch.nn.functional` and `torch.Tensor`, as they are now: {(owner, name): value}."
+    owners = (torch, torch.nn.functional, torch.Tensor)
+    return {(o, k): v for o in owners for k, v in list(vars(o).items()) if not k.startswith('_') and callable(v) and not inspect.ismodule(v)}
+
+_TORCH = _torch_functions()   # bound at import: the checker computes and compares with these, whatever the learner patches
+_allclose, _equal = torch.allclose, torch.equal
+_TENSOR_KEYS = [set(vars(torch.Tensor))]   # the attributes `torch.Tensor` had when the running check began
 
 # %% auto #0
 __all__ = ['LEARNER_ATOL', 'TEN_DIGITS_MIN_ACCURACY', 'CheckResult', 'check', 'exercises']
 
 # %% ../nbs/93_exercises.ipynb #3353ce32
-_ICONS = {'passed': '✅', 'failed': '❌', 'error': '💥', 'not written': '✏️'}
+_ICONS = {'passed': '✅', 'failed': '❌', 'error': '💥', 'not written': '✏️', 'no data': '⚠️'}
 
 @dataclass
 class CheckResult:
-    """What `check` found: `passed` (bool), `status` ('passed', 'failed', 'error' or 'not written') and a
+    """What `check` found: `passed` (bool), `status` ('passed', 'failed', 'error', 'not written', or 'no data' when
+    the checker's own data can't be read) and a
     `message` for people: a confirmation, or the failing input, what came back, what was expected and a hint."""
     name: str
     passed: bool
@@ -63,14 +74,40 @@ def _where(tb, files) -> str:
 def _not_written(name, what='') -> CheckResult:
     return CheckResult(name, False, 'not written', f"not written yet{what}: replace the `...` with your code, then run this cell again.")
 
+def _raised(name, solution, e) -> CheckResult:
+    "The `error` result for the exception `e` raised by the learner's `solution`, naming its line."
+    where = _where(e.__traceback__, _code_files(solution))
+    return CheckResult(name, False, 'error', f"your code raised `{type(e).__name__}: {e}`" + (f"\n{where}" if where else ''))
+
+def _put_back_torch():
+    "Undo any replacement of a torch function (`torch.exp = ...`), and remove what was added to `torch.Tensor` since the check began."
+    for (owner, k), v in _TORCH.items():
+        if vars(owner).get(k) is not v: setattr(owner, k, v)
+    for k in set(vars(torch.Tensor)) - _TENSOR_KEYS[0]:
+        if not k.startswith('_'): delattr(torch.Tensor, k)   # a public method put on tensors; torch's own internals stay
+
+def _arg_names(f, n) -> list:
+    "Names of the first `n` positional parameters of `f` (`argument 1`, ... where they can't be read)."
+    try: names = [p.name for p in inspect.signature(f).parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError): names = []
+    return [names[i] if i < len(names) else f"argument {i+1}" for i in range(n)]
+
 def _call(name, solution, f, *args, **kwargs):
-    "Call `f(*args, **kwargs)` (code of the learner's `solution`); stop the check with a result if it raises."
-    try: return f(*args, **kwargs)
+    """Call `f(*args, **kwargs)` (code of the learner's `solution`); stop the check with a result if it raises
+    (anything but `KeyboardInterrupt`) or changes a tensor it was given. Torch's functions are put back afterwards."""
+    before = [a.detach().clone() if isinstance(a, Tensor) else None for a in args]
+    try: out = f(*args, **kwargs)
     except NotImplementedError: raise _Stop(_not_written(name)) from None
-    except Exception as e:
-        where = _where(e.__traceback__, _code_files(solution))
-        msg = f"your code raised `{type(e).__name__}: {e}`" + (f"\n{where}" if where else '')
-        raise _Stop(CheckResult(name, False, 'error', msg)) from None
+    except KeyboardInterrupt: raise
+    except BaseException as e: raise _Stop(_raised(name, solution, e)) from None   # SystemExit, GeneratorExit, ... too
+    finally: _put_back_torch()
+    for arg, a, b in zip(_arg_names(f, len(args)), args, before):
+        if b is not None and not (a.shape == b.shape and a.dtype == b.dtype and _equal(a.detach(), b)):
+            hint = (f"in-place operations (`{arg}.neg_()`, `{arg} -= ...`, `{arg}[...] = ...`) overwrite the tensor you were given: in the lesson that "
+                    f"corrupts the data, or makes `loss.backward()` fail with \"modified by an inplace operation\". Compute a new tensor "
+                    f"instead (`-{arg}`, `{arg} - ...`, `torch.exp({arg})`), or work on a copy, `{arg}.clone()`.")
+            raise _Stop(CheckResult(name, False, 'failed', f"your code changed its input `{arg}` in place\nhint: {hint}", hint))
+    return out
 
 # %% ../nbs/93_exercises.ipynb #5ff79ee3
 def _blank_body(body) -> bool:
@@ -136,7 +173,7 @@ def _close(got, expected, atol=1e-5, rtol=1e-4) -> bool:
     if g is None or g.shape != e.shape: return False
     if e.dtype == torch.bool:   # True/False, or the same as 1/0
         return g.dtype == torch.bool and bool((g == e).all()) or bool(((g == 0) | (g == 1)).all() and (g.bool() == e).all())
-    try: return bool(torch.allclose(g.to(torch.float64), e.to(torch.float64), atol=atol, rtol=rtol))
+    try: return bool(_allclose(g.to(torch.float64), e.to(torch.float64), atol=atol, rtol=rtol))
     except Exception: return False
 
 # %% ../nbs/93_exercises.ipynb #96ddb2a1
@@ -155,7 +192,14 @@ def _compare(name, case, got, expected, mistakes=(), default='compare your code 
     "Stop the check with a failure if `got` differs from `expected`; the hint comes from `_diagnose`."
     if got is None: raise _Stop(_fail(name, case, got, expected, "your function returned None: did you forget `return`?"))
     if not _close(got, expected):
-        raise _Stop(_fail(name, case, got, expected, _diagnose(got, mistakes, default)))
+        raise _Stop(_fail(name, case, got, expected, _low_precision(got) or _diagnose(got, mistakes, default)))
+
+def _low_precision(got) -> str:
+    "A hint when `got` is a tensor of a half-precision dtype (float16, bfloat16), else ''."
+    if not (isinstance(got, Tensor) and got.dtype in (torch.float16, torch.bfloat16)): return ''
+    kind = str(got.dtype).replace('torch.', '')
+    return (f"your answer is {kind}, half precision: it keeps only about 3 significant digits, too few to match. "
+            "Keep the precision of the inputs (float32): drop the `.half()` (or `.to(torch.float16)`).")
 
 def _gen(seed=0): return torch.Generator().manual_seed(seed)
 
@@ -482,14 +526,18 @@ TEN_DIGITS_MIN_ACCURACY = 0.80   # chance is 0.1; lesson 9's network on this sub
 def _check_ten_digits(name, f):
     from mnist_hood.loss import LinearData
     _bind(name, f, 1)
-    tx, ty, vx, vy = _subset()
+    tx, ty, vx, vy = _subset()   # a DataError here is the data's, not the learner's: `check` reports it as such
     model = _call(name, f, f, LinearData(tx.clone(), ty.clone(), vx.clone(), vy.clone()))
     if model is None: raise _Stop(CheckResult(name, False, 'failed', "your function returned None\nhint: return the trained model."))
     if hasattr(model, 'model') and not isinstance(model, nn.Module): model = model.model
     if not callable(model):
         raise _Stop(CheckResult(name, False, 'failed', f"your function returned {_show(model)}, not a model\nhint: return the trained model itself (something you can call on a batch)."))
-    if isinstance(model, nn.Module): model.eval()
-    with torch.no_grad(): out = _call(name, f, model, vx.clone())
+    modes = [(m, m.training) for m in model.modules()] if isinstance(model, nn.Module) else []
+    try:
+        if modes: model.eval()
+        with torch.no_grad(): out = _call(name, f, model, vx.clone())
+    finally:   # the learner's model goes back to the mode (train or eval) it had, layer by layer
+        for m, training in modes: m.train(training)
     out = _as_tensor(out)
     if out is None or out.shape != (len(vx), 10):
         raise _Stop(CheckResult(name, False, 'failed', f"on the validation images (1000, 784) your model returned {_show(out)}, expected scores of shape (1000, 10)"
@@ -690,7 +738,30 @@ def check(name: str, solution) -> CheckResult:
     - `activation_plot()`: draws the sigmoid and the ReLU from -2 to 2, returns the Axes
     - `my_zip(a, b)`: pairs items into tuples like `zip`
     - `train_epoch(model, dl, lr, params)` (lesson 06): one epoch of SGD by hand
+
+    What the checker guarantees. It runs your code in your own Python session, so it is no sandbox, but:
+
+    - it restores what a check, or your code, may change in the session: the random streams of torch, Python and
+      NumPy (a check in a seeded lesson moves no later number), grad mode, torch's number of threads, its default
+      dtype (`torch.set_default_dtype`), deterministic algorithms (`torch.use_deterministic_algorithms`), anomaly
+      detection, float32 matmul precision, NumPy's error handling (`np.seterr`), and, for `ten_digits`, the
+      train/eval mode of your model;
+    - it undoes a monkeypatch of torch made by your code (`torch.allclose = ...`, `torch.exp = ...`, a method put on
+      `torch.Tensor`), and computes and compares with torch's functions as they were when it was imported, so a
+      patch can't change this verdict or a later one;
+    - it refuses (fails, with a hint) a solution that changes a tensor it was given in place, such as `x.neg_()`,
+      even when the answer is right: in the lesson that corrupts the data or breaks `loss.backward()`;
+    - it never raises because your code is wrong: any exception from your code, `SystemExit` (`sys.exit()`),
+      `GeneratorExit` and other `BaseException`s included, is reported with its line. It raises `KeyError` for an
+      unknown `name` and `TypeError` for a `name` that is not a string. Data the checker can't read (damaged MNIST
+      files) gives status `no data`: it is not blamed on your code, which is not run;
+    - it cannot stop code that loops forever: the check then waits until you interrupt it (Ctrl-C, or the notebook's
+      stop button); `KeyboardInterrupt` stops it cleanly, with the settings above restored. Nor can it undo what
+      your code does elsewhere (files it writes, other libraries it patches).
     """
+    if not isinstance(name, str):
+        raise TypeError(f"check's first argument is the name of an exercise, a string such as 'sigmoid', then your function: "
+                        f"got {_show(name)}; `exercises()` lists the names")
     if name not in _EXERCISES:
         raise KeyError(f"no exercise named {name!r}; the exercises are: {', '.join(sorted(_EXERCISES))}")
     checker, sig, lesson, what = _EXERCISES[name]
@@ -700,18 +771,41 @@ def check(name: str, solution) -> CheckResult:
     blank = _blank_parts(solution)
     if blank:
         return _not_written(name, '' if blank == [getattr(solution, '__name__', '')] else f" (`{'`, `'.join(blank)}`)")
-    py_state, np_state, threads = random.getstate(), np.random.get_state(), torch.get_num_threads()
+    saved = _settings()
+    _TENSOR_KEYS[0] = set(vars(torch.Tensor))
     try:
+        _put_back_torch()          # the learner's own patches, made before the check, are set aside until it ends
         torch.set_num_threads(1)   # the checks' models are tiny: one thread is fastest, and steady on a busy machine
         with torch.random.fork_rng(devices=[]), torch.enable_grad():
             confirmation = checker(name, solution)
         return CheckResult(name, True, 'passed', confirmation)
     except _Stop as s: return s.result
-    except Exception as e:   # the learner's answer was something the checker could not even compare
+    except DataError as e:   # the checker's own data: not the learner's fault, and their code did not run
+        return CheckResult(name, False, 'no data', f"a data problem, not a mistake of yours: the checker could not read the MNIST digits "
+                           f"this exercise needs, so `{name}` was not run\n{e}\nhint: repair or replace the file named above (lesson 00 says "
+                           "where the data comes from), then run this cell again.")
+    except KeyboardInterrupt: raise
+    except BaseException as e:   # the learner's answer was something the checker could not even compare
         return CheckResult(name, False, 'failed', f"your code returned something the checker could not use "
                            f"(`{type(e).__name__}: {e}`)\nhint: `{sig}` should return what the lesson describes: {what}.")
-    finally:
-        random.setstate(py_state); np.random.set_state(np_state); torch.set_num_threads(threads)
+    finally: _restore(saved)
+
+def _settings() -> dict:
+    "The session's settings that a check, or the learner's code, may change; `_restore` puts them back."
+    return dict(py=random.getstate(), np=np.random.get_state(), threads=torch.get_num_threads(), dtype=torch.get_default_dtype(),
+                deterministic=(torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()),
+                anomaly=(torch.is_anomaly_enabled(), torch.is_anomaly_check_nan_enabled()), matmul=torch.get_float32_matmul_precision(),
+                seterr=np.geterr(), tensor_keys=_TENSOR_KEYS[0],
+                patched={k: vars(k[0])[k[1]] for k, v in _TORCH.items() if vars(k[0]).get(k[1], v) is not v})
+
+def _restore(s: dict):
+    "Put back the settings `s` saved by `_settings`, and the torch functions as they were before the check."
+    _put_back_torch()
+    _TENSOR_KEYS[0] = s['tensor_keys']
+    for (owner, k), v in s['patched'].items(): setattr(owner, k, v)
+    random.setstate(s['py']); np.random.set_state(s['np']); torch.set_num_threads(s['threads'])
+    torch.set_default_dtype(s['dtype']); torch.use_deterministic_algorithms(s['deterministic'][0], warn_only=s['deterministic'][1])
+    torch.autograd.set_detect_anomaly(*s['anomaly']); torch.set_float32_matmul_precision(s['matmul']); np.seterr(**s['seterr'])
 
 def exercises():
     "A table of the exercises: name, the signature the learner writes, the lesson it belongs to, and what it does."

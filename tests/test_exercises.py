@@ -409,3 +409,131 @@ def test_every_exercise_stub_and_error(name, tmp_path, offline):
     failed(name, _module(tmp_path, name, stub_src, 'stub'), 'not written yet', status='not written')
     r = failed(name, _module(tmp_path, name, raising_src, 'raising'), line, status='error')
     assert 'line ' in r.message and ('ZeroDivisionError' in r.message or 'AttributeError' in r.message)
+
+
+# ---- what check restores, refuses and cannot be fooled by ----
+
+def test_a_solution_that_overwrites_its_input_fails():
+    r = failed('sigmoid', lambda x: x.neg_().exp_().add_(1).reciprocal_(), 'in place', 'modified by an inplace operation')
+    assert '`x`' in r.message
+    def sub_in_place(a, b):
+        a -= b
+        return a.abs().mean((-1, -2))
+    failed('mnist_distance', sub_in_place, 'in place', '`a`')
+    passed('sigmoid', lambda x: x.clone().neg_().exp_().add_(1).reciprocal_())   # in place on its own copy is fine
+
+
+@pytest.mark.parametrize('change', ['dtype', 'deterministic', 'seterr', 'anomaly'])
+def test_global_settings_are_restored(change):
+    import numpy as np
+    def solution(x):
+        if change == 'dtype': torch.set_default_dtype(torch.float64)
+        if change == 'deterministic': torch.use_deterministic_algorithms(True)
+        if change == 'seterr': np.seterr(all='raise')
+        if change == 'anomaly': torch.autograd.set_detect_anomaly(True)
+        return sigmoid(x)
+    before = (torch.get_default_dtype(), torch.are_deterministic_algorithms_enabled(), np.geterr(), torch.is_anomaly_enabled())
+    try:
+        check('sigmoid', solution)
+        assert (torch.get_default_dtype(), torch.are_deterministic_algorithms_enabled(), np.geterr(), torch.is_anomaly_enabled()) == before
+    finally:
+        torch.set_default_dtype(before[0]); torch.use_deterministic_algorithms(before[1]); np.seterr(**before[2])
+        torch.autograd.set_detect_anomaly(before[3])
+
+
+@pytest.mark.parametrize('exc', ['exit', 'GeneratorExit', 'BaseException'])
+def test_base_exceptions_from_the_learner_are_reported(exc):
+    import sys
+    class Custom(BaseException): pass
+    def leaves(x):
+        if exc == 'exit': sys.exit(3)
+        if exc == 'GeneratorExit': raise GeneratorExit('bye')
+        raise Custom('out')
+    r = failed('sigmoid', leaves, {'exit': 'SystemExit', 'GeneratorExit': 'GeneratorExit', 'BaseException': 'Custom'}[exc], status='error')
+    assert 'line ' in r.message
+    class ExitsLater:                       # raised outside `_call`, while the checker reads the answer
+        def __iter__(self): sys.exit(1)
+    failed('my_zip', lambda a, b: ExitsLater(), 'SystemExit')
+
+
+def test_keyboard_interrupt_still_stops_the_check():
+    import random, numpy as np
+    n, dtype = torch.get_num_threads(), torch.get_default_dtype()
+    def interrupted(x):
+        torch.set_default_dtype(torch.float64)
+        raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt): check('sigmoid', interrupted)
+    assert (torch.get_num_threads(), torch.get_default_dtype()) == (n, dtype)   # and the settings are back
+
+
+@pytest.mark.parametrize('target', ['allclose', 'exp', 'Tensor.exp'])
+def test_monkeypatched_torch_neither_fools_the_check_nor_stays(target):
+    original = torch.allclose, torch.exp, torch.Tensor.exp
+    def patches(x):
+        if target == 'allclose': torch.allclose = lambda *a, **k: True
+        if target == 'exp': torch.exp = lambda t: t*0
+        if target == 'Tensor.exp': torch.Tensor.exp = lambda t: t*0
+        return 1/(1 + torch.exp(x)) if target == 'allclose' else 1/(1 + torch.exp(-x)).clone()
+    try:
+        r = check('sigmoid', patches)
+        assert (torch.allclose, torch.exp, torch.Tensor.exp) == original, "the patch stayed after the check"
+        if target == 'Tensor.exp': assert r.passed is True, r.message     # a right answer, whatever else it did
+        else: assert r.passed is False, r.message       # `1/(1 + exp(x))`, or `exp` giving 0, is compared with the real sigmoid
+        failed('sigmoid', lambda x: 1/(1 + torch.exp(x)), 'sign of the exponent')   # a later wrong answer still fails
+    finally:
+        torch.allclose, torch.exp = original[:2]
+        if 'exp' in vars(torch.Tensor) and torch.Tensor.exp is not original[2]: del torch.Tensor.exp
+
+
+def test_a_patch_made_before_the_check_does_not_change_the_verdict(monkeypatch):
+    monkeypatch.setattr(torch, 'allclose', lambda *a, **k: True)
+    failed('sigmoid', lambda x: 1/(1 + torch.exp(x)), 'sign of the exponent')
+    assert torch.allclose(torch.zeros(1), torch.ones(1)) is True   # the learner's own patch is theirs to keep
+
+
+def test_ten_digits_reports_bad_data_as_a_data_problem(tmp_path, mnist_dir, monkeypatch):
+    import shutil
+    from mnist_hood.data import MNIST_FILES
+    for n in MNIST_FILES: shutil.copy(mnist_dir/n, tmp_path/n)
+    f = tmp_path/'t10k-labels-idx1-ubyte.gz'
+    f.write_bytes(f.read_bytes()[:100])
+    monkeypatch.setenv('MNIST_HOOD_DATA', str(tmp_path))
+    ran = []
+    def ten_digits(data): ran.append(1); return nn.Linear(784, 10)
+    r = check('ten_digits', ten_digits)
+    assert (r.passed, r.status) == (False, 'no data'), r.message
+    assert not ran
+    assert 'data' in r.message and 't10k-labels-idx1-ubyte.gz' in r.message
+    assert 'your code' not in r.message and 'should return' not in r.message
+
+
+def test_a_name_that_is_not_a_string_is_a_clear_error():
+    with pytest.raises(TypeError, match="name of an exercise, a string"): check(['sigmoid'], sigmoid)
+    with pytest.raises(TypeError, match="name of an exercise, a string"): check(sigmoid, 'sigmoid')
+
+
+def test_ten_digits_leaves_the_models_mode_alone(offline):
+    model = nn.Sequential(nn.Linear(784, 10), nn.Dropout(0.1))
+    model.train(); model[1].eval()
+    check('ten_digits', lambda data: model)
+    assert (model.training, model[0].training, model[1].training) == (True, True, False)
+
+
+def test_a_half_precision_answer_mentions_precision():
+    failed('sigmoid', lambda x: torch.sigmoid(x.half()), 'float16', 'precision')
+    failed('mnist_distance', lambda a, b: (a.half() - b.half()).abs().mean((-1, -2)), 'float16', 'precision')
+
+
+def test_docstring_states_the_guarantees():
+    doc = ' '.join(check.__doc__.split())
+    for w in ('restores', 'default dtype', 'np.seterr', 'in place', 'monkeypatch', 'SystemExit', 'KeyboardInterrupt',
+              'Ctrl-C', 'loops forever', 'TypeError'):
+        assert w in doc, w
+
+
+def test_a_method_put_on_tensors_before_the_check_stays():
+    torch.Tensor.my_helper = lambda t: t*2                      # the learner's (or a library's) own, added after the import
+    try:
+        passed('sigmoid', sigmoid)
+        assert torch.Tensor.my_helper(torch.ones(1)).item() == 2
+    finally: del torch.Tensor.my_helper
