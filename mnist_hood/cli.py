@@ -12,7 +12,7 @@ from pathlib import Path
 from .sources import DataError, FULL_COUNTS, SAMPLE_DIRS, cache_dir, cache_problem, locate_sample, show_path, _cache_setting
 from .data import sample_counts, stack_images
 from .outputs import (CommandError, Terminated, stops_cleanly, one_line as _one_line, project_root, TMP_MARK,
-                                OutFolder, prepare_out, claim_out, finish_out, _unclaim)
+                                OutFolder, prepare_out, claim_out, finish_out, _unclaim, disk_full)
 
 # %% auto #0
 __all__ = ['VISION_PROBE', 'CACHE_FIX', 'DOCTOR_CHECKS', 'BOOK', 'DATA_ROWS', 'TRAIN_ROWS', 'EPOCHS', 'STAGES', 'SUBCOMMANDS',
@@ -388,9 +388,10 @@ def cmd_run(args) -> int:
         res['out'] = str(final)
         (o.tmp/'results.json').write_text(json.dumps(res, indent=2) + '\n')
         where, problem = finish_out(o, final)
-    except BaseException:
+    except BaseException as e:
         shutil.rmtree(o.tmp, ignore_errors=True)
         _unclaim(o, final)  # the default name this run claimed, still empty
+        if disk_full(e, o.out.parent): raise disk_full(e, o.out.parent) from None
         raise
     if problem:
         res['out'] = str(where)

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['TMP_MARK', 'CommandError', 'one_line', 'Terminated', 'stops_cleanly', 'signals_held', 'project_root', 'OutFolder',
-           'prepare_out', 'claim_out', 'finish_out']
+__all__ = ['TMP_MARK', 'CommandError', 'one_line', 'disk_full', 'Terminated', 'stops_cleanly', 'signals_held', 'project_root',
+           'OutFolder', 'prepare_out', 'claim_out', 'finish_out']
 
 # %% ../nbs/97_outputs.ipynb #77b12510
 class CommandError(Exception):
@@ -26,6 +26,13 @@ def one_line(e, limit: int = 500) -> str:
     else: text = str(e)
     text = ' '.join(text.split()) or type(e).__name__
     return text if len(text) <= limit else text[:limit - 1] + '…'
+
+def disk_full(e, folder):
+    "A CommandError naming `folder` when error `e` (an OSError, or shutil's list of failed copies) says the disk is full; else None."
+    errs = e.args[0] if isinstance(e, shutil.Error) and e.args and isinstance(e.args[0], list) else []
+    if (isinstance(e, OSError) and e.errno == errno.ENOSPC) or any('No space left on device' in str(x) for x in errs):
+        return CommandError(f'{folder}: disk full (no space left on device); nothing was left there')
+
 
 # %% ../nbs/97_outputs.ipynb #411b754d
 class Terminated(BaseException):

@@ -9,7 +9,7 @@ import argparse, ast, base64, binascii, html, json, os, re, shutil, sys, time, t
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .outputs import CommandError, Terminated, finish_out, one_line as _one_line, prepare_out, project_root, stops_cleanly
+from .outputs import CommandError, Terminated, disk_full, finish_out, one_line as _one_line, prepare_out, project_root, stops_cleanly
 
 # %% auto #0
 __all__ = ['MARKER', 'GROUPS', 'MACHINE_PATH', 'MIME_ORDER', 'RUN_LOCALLY', 'SiteError', 'study_key', 'list_notebooks',
@@ -405,8 +405,9 @@ def build_site(out, nbs='nbs', lib='mnist_hood', project='mnist_hood') -> dict:
         order = render_site(pages, tmp, notebooks, project)
         _, problem = finish_out(o, o.out, keep=False)
         if problem: raise SiteError(f'{o.out}: the new site could not be put there ({problem.strerror or problem}); the folder is as it was')
-    except BaseException:
+    except BaseException as e:
         shutil.rmtree(tmp, ignore_errors=True)
+        if disk_full(e, o.out.parent): raise disk_full(e, o.out.parent) from None
         raise
     return {'out': str(o.out), 'pages': len(order), 'notebooks': len(notebooks), 'modules': len(mods),
             'seconds': round(time.perf_counter() - t0, 2)}

@@ -1,5 +1,5 @@
 "The `mnist-hood` command, run as a subprocess the way people run it."
-import contextlib, gzip, io, json, os, shutil, signal, stat, subprocess, sys, time
+import contextlib, errno, gzip, io, json, os, shutil, signal, stat, subprocess, sys, time
 from pathlib import Path
 
 import pytest
@@ -202,6 +202,15 @@ def test_default_out_unique_in_the_same_second(fake_chapter, tmp_path, monkeypat
     assert (rival/'results.json').read_text() == 'the other run'
     mine = [n for n in made if n != rival.name and n != 'mnist-hood-run-20260101-120000']
     assert finished(here/mine[0]) and str(here/mine[0]) in out
+
+
+def test_disk_full_during_the_run_names_the_folder(fake_chapter, tmp_path):
+    "A full disk while the results are written: one line naming the folder and saying 'disk full', and nothing left there."
+    def no_space(): raise OSError(errno.ENOSPC, 'No space left on device')
+    fake_chapter.append(no_space)
+    status, out, err = call('run', '--out', tmp_path/'out')
+    assert status == 2 and err.strip() == f"mnist-hood: error: {tmp_path}: disk full (no space left on device); nothing was left there", err
+    assert os.listdir(tmp_path) == []
 
 
 def test_out_symlink_to_empty_folder(fake_chapter, tmp_path):

@@ -202,7 +202,7 @@ def test_full_disk_is_one_short_line_and_leaves_nothing(tmp_path):
     nbs = small_project(tmp_path)
     with tmpfs(tmp_path/'small', '5m') as small:
         status, err = build(nbs, small/'site')
-        one_line_status(status, err, 'No space left on device')
+        one_line_status(status, err, f'{small}: disk full (no space left on device)')
         assert len(err) < 1000, len(err)
         assert os.listdir(small) == []
 
