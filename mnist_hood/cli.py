@@ -9,7 +9,7 @@ import argparse, json, os, platform, shutil, subprocess, sys, tempfile, time, tr
 from importlib import metadata
 from pathlib import Path
 
-from .sources import DataError, FULL_COUNTS, SAMPLE_DIRS, cache_dir, cache_problem, locate_sample, show_path, _cache_setting
+from .sources import DataError, FULL_COUNTS, SAMPLE_DIRS, cache_dir, cache_problem, locate_sample, show_path, _cache_setting, _printable
 from .data import sample_counts, stack_images
 from .outputs import (CommandError, Terminated, stops_cleanly, one_line as _one_line, project_root, TMP_MARK,
                                 OutFolder, prepare_out, claim_out, finish_out, _unclaim, disk_full)
@@ -32,7 +32,7 @@ def cmd_data(args) -> int:
                                     'full': full}, indent=2))
     else:
         print(f'source: {info.detail}')
-        print(f'path:   {info.path}')
+        print(f'path:   {_printable(str(info.path))}')   # printable even where the path is not UTF-8
         print('counts: ' + ', '.join(f'{k} {v}' for k, v in counts.items()) + ("  (the book's sample)" if full else ''))
     return 0
 
@@ -375,7 +375,7 @@ def print_report(res, where, as_json=False):
     print(format_table(res['rows']))
     kinds = [r['verdict'].split(' (')[0] for r in res['rows']]
     tally = ', '.join(f'{kinds.count(k)} {k}' for k in ('exact', 'within band', 'not comparable', 'below band', 'MISMATCH') if k in kinds)
-    print(f"{tally}; {res['timings_seconds']['total']:.1f} s; figures and results.json in {where}")
+    print(f"{tally}; {res['timings_seconds']['total']:.1f} s; figures and results.json in {_printable(str(where))}")
 
 def cmd_run(args) -> int:
     "Run the chapter; print the table (or the JSON); write figures and results.json into --out; 1 if any row fails."

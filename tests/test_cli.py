@@ -213,6 +213,13 @@ def test_disk_full_during_the_run_names_the_folder(fake_chapter, tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+def test_data_prints_a_path_that_is_not_utf8(tmp_path):
+    "Where stdout accepts only UTF-8, a cache path with a byte that is not UTF-8 is printed escaped, not a traceback."
+    cache = os.fsdecode(bytes(tmp_path) + b'/c\xff')
+    r = cli('data', MNIST_HOOD_CACHE=cache, MNIST_HOOD_OFFLINE='1', PYTHONIOENCODING='utf-8:strict')
+    assert r.returncode == 0 and 'c\\xff/samples/' in r.stdout and 'Traceback' not in r.stderr, (r.stdout, r.stderr[-2000:])
+
+
 def test_out_symlink_to_empty_folder(fake_chapter, tmp_path):
     "9.2: a symlink to an empty folder is accepted up front, so the results must land there."
     (tmp_path/'target').mkdir()
