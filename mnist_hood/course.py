@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 # %% auto #0
-__all__ = ['NUMBERS_DIFFER', 'CHECK_HELP', 'BookMismatch', 'mismatch', 'need', 'course_setup']
+__all__ = ['NUMBERS_DIFFER', 'CHECK_HELP', 'RUNS', 'BookMismatch', 'mismatch', 'need', 'course_setup']
 
 # %% ../nbs/96_course.ipynb #3d51899a
 import os, warnings
@@ -50,3 +50,16 @@ def course_setup() -> None:
     except ImportError: return
     shell = get_ipython()
     if shell is not None: shell.set_custom_exc((AssertionError,), _explained)
+
+# %% ../nbs/96_course.ipynb #d6eec73e
+RUNS = {  # name: the settings the lessons train with; `quick`: the epochs of `mnist-hood run --quick`
+    'linear_book':       dict(epochs=21, lr=1.0, bs=256, quick=2),
+    'basic_optim_book':  dict(epochs=20, lr=1.0, bs=256, quick=2),
+    'linear':            dict(epochs=20, lr=1.0, bs=256, seed=42, quick=2),
+    'basic_optim':       dict(epochs=20, lr=1.0, bs=256, seed=42, quick=2),
+    'learner':           dict(epochs=10, lr=1.0, bs=256, seed=42, quick=1),
+    'simple_net':        dict(epochs=40, lr=0.1, bs=256, seed=42, n_hidden=30, quick=2),
+    'ten_digits':        dict(epochs=10, lr=0.5, bs=256, seed=42, n_hidden=30, quick=1),
+    'ten_digits_linear': dict(epochs=10, lr=0.5, bs=256, seed=42, n_hidden=0, quick=1),
+    'resnet18':          dict(epochs=1, lr=0.1, seed=42, quick=1),
+}
