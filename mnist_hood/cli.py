@@ -249,13 +249,13 @@ def _run_record(run):
 
 def _linear_data(ctx):
     "The 3s and 7s as rows (lesson 5), made once per run."
-    from mnist_hood.loss import linear_data
+    from mnist_hood.linear_model import linear_data
     if 'linear_data' not in ctx: ctx['linear_data'] = linear_data(ctx['path'])
     return ctx['linear_data']
 
 def stage_book(ctx):
     "The book's own random stream (appendix 92): its random linear model, and its from-scratch and `BasicOptim` runs."
-    from mnist_hood.loss import book_random_accuracy
+    from mnist_hood.linear_model import book_random_accuracy
     from mnist_hood.training import train_linear_book
     from mnist_hood.learner import train_basic_optim_book
     data = _linear_data(ctx)
@@ -267,7 +267,7 @@ def stage_linear(ctx):
     "The 3s-vs-7s models of lessons 6 to 8, each trained with the lesson's function."
     from mnist_hood.training import train_linear
     from mnist_hood.learner import train_basic_optim, train_learner
-    from mnist_hood.nn import train_simple_net
+    from mnist_hood.neural_net import train_simple_net
     data, ep, q = _linear_data(ctx), ctx['epochs'], True
     runs = dict(linear=train_linear(data, epochs=ep['linear']),
                 basic_optim=train_basic_optim(data, epochs=ep['basic_optim']),

@@ -12,10 +12,10 @@ from fastai.metrics import accuracy
 from fastai.optimizer import SGD
 from .course import need
 from .data import Digits, mnist_digits
-from .loss import LinearData, flatten_images
+from .linear_model import LinearData, flatten_images
 from .training import Run, _check_epochs, _check_lr
 from .learner import learner_run
-from .nn import make_simple_net, seeded_rows
+from .neural_net import make_simple_net, seeded_rows
 
 # %% auto #0
 __all__ = ['digit_data', 'softmax', 'log_softmax', 'cross_entropy', 'train_ten_digits', 'confusion_matrix', 'plot_confusion',

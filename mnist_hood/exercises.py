@@ -13,10 +13,10 @@ import torch
 from torch import nn, Tensor
 
 from .metrics import mnist_distance as _ref_mnist_distance, is_3 as _ref_is_3
-from .loss import sigmoid as _ref_sigmoid, mnist_loss as _ref_mnist_loss, linear1 as _linear1
+from .linear_model import sigmoid as _ref_sigmoid, mnist_loss as _ref_mnist_loss, linear1 as _linear1
 from .training import batch_accuracy as _ref_batch_accuracy, calc_grad as _ref_calc_grad
 from .learner import BasicOptim as _ref_BasicOptim
-from .nn import simple_net as _ref_simple_net
+from .neural_net import simple_net as _ref_simple_net
 from .sources import DataError
 
 def _torch_functions() -> dict:
@@ -450,7 +450,7 @@ def _check_simple_net(name, f):
 def _digit_subset(source):
     "Flattened images and labels (train_x, train_y, valid_x, valid_y): the first 400/100 of each digit of `mnist_digits(source)`."
     from mnist_hood.data import mnist_digits
-    from mnist_hood.loss import flatten_images
+    from mnist_hood.linear_model import flatten_images
     d = mnist_digits(source, quiet=True)
     def first(y, n): return torch.cat([torch.nonzero(y == k).flatten()[:n] for k in range(10)])
     tr, va = first(d.train_y, 400), first(d.valid_y, 100)
@@ -460,7 +460,7 @@ def _subset(): return _digit_subset(os.environ.get('MNIST_HOOD_DATA') or None)
 
 def _threes_sevens(n_train=200, n_valid=100):
     "3s and 7s from the subset as `LinearData`: labels (N, 1), 1 for a 3; the 3s and the 7s alternate, so that an unshuffled loader mixes them."
-    from mnist_hood.loss import LinearData
+    from mnist_hood.linear_model import LinearData
     tx, ty, vx, vy = _subset()
     def pick(x, y, n):
         i3, i7 = torch.nonzero(y == 3).flatten()[:n], torch.nonzero(y == 7).flatten()[:n]
@@ -524,7 +524,7 @@ TEN_DIGITS_MIN_ACCURACY = 0.80   # chance is 0.1; lesson 9's network on this sub
 @_exercise('ten_digits', 'ten_digits(data)', '09_all_digits',
            'trains a model on `data.train_x` (N, 784), `data.train_y` (N,) digits 0..9, and returns it: a model mapping (N, 784) to (N, 10) scores')
 def _check_ten_digits(name, f):
-    from mnist_hood.loss import LinearData
+    from mnist_hood.linear_model import LinearData
     _bind(name, f, 1)
     tx, ty, vx, vy = _subset()   # a DataError here is the data's, not the learner's: `check` reports it as such
     model = _call(name, f, f, LinearData(tx.clone(), ty.clone(), vx.clone(), vy.clone()))

@@ -16,7 +16,7 @@ from fastai.torch_core import set_seed
 from fastcore.basics import patch
 from .book import book_stream
 from .course import need
-from .loss import LinearData, mnist_loss
+from .linear_model import LinearData, mnist_loss
 from .training import Run, batch_accuracy, calc_grad, make_loaders, validate_epoch
 
 # %% auto #0

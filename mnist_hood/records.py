@@ -16,11 +16,11 @@ import matplotlib.pyplot as plt
 
 from .data import cache_dir, is_full_sample
 from .sources import LOADED, SAMPLE_DIRS
-from .loss import linear_data
+from .linear_model import linear_data
 from .metrics import baseline_accuracies
 from .training import Run, train_linear
 from .learner import train_basic_optim, train_learner
-from .nn import train_simple_net
+from .neural_net import train_simple_net
 
 # %% auto #0
 __all__ = ['SAMPLES', 'COURSE_RUNS', 'RunTime', 'Stopwatch', 'results_dir', 'sample_key', 'record_result', 'load_results',

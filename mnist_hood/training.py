@@ -15,7 +15,7 @@ from fastai.data.load import DataLoader
 from fastai.torch_core import set_seed
 from .book import book_stream
 from .course import need
-from .loss import LinearData, init_params, linear1, mnist_loss
+from .linear_model import LinearData, init_params, linear1, mnist_loss
 
 # %% auto #0
 __all__ = ['calc_grad', 'train_epoch', 'batch_accuracy', 'validate_epoch', 'Run', 'train_linear_book', 'make_loaders',

@@ -9,10 +9,10 @@ from torch import nn
 
 from mnist_hood.exercises import check, exercises, CheckResult, LEARNER_ATOL, TEN_DIGITS_MIN_ACCURACY
 from mnist_hood.metrics import mnist_distance, is_3
-from mnist_hood.loss import sigmoid, mnist_loss, linear1
+from mnist_hood.linear_model import sigmoid, mnist_loss, linear1
 from mnist_hood.training import batch_accuracy, calc_grad
 from mnist_hood.learner import BasicOptim, BasicLearner
-from mnist_hood.nn import simple_net
+from mnist_hood.neural_net import simple_net
 from mnist_hood.digits import train_ten_digits
 
 

@@ -1,9 +1,9 @@
-"""Lesson 5's functions (mnist_hood.loss) beyond what the lesson shows: the book's own calls, the one guard each
+"""Lesson 5's functions (mnist_hood.linear_model) beyond what the lesson shows: the book's own calls, the one guard each
 function keeps, and the checks that used to stand in the lesson as `test_fail`s."""
 import pytest
 import torch
 
-from mnist_hood.loss import LinearData, flatten_images, init_params, linear1, linear_data, mnist_loss, sigmoid
+from mnist_hood.linear_model import LinearData, flatten_images, init_params, linear1, linear_data, mnist_loss, sigmoid
 from mnist_hood.sources import DataError
 
 

@@ -5,7 +5,7 @@ import pytest
 import torch
 from fastai.data.load import DataLoader
 
-from mnist_hood.loss import LinearData, linear1, mnist_loss
+from mnist_hood.linear_model import LinearData, linear1, mnist_loss
 from mnist_hood.training import (Run, batch_accuracy, calc_grad, make_loaders, train_epoch, train_linear,
                                  train_linear_book, valid_loss, validate_epoch, _check_lr, _check_params,
                                  _check_epochs)

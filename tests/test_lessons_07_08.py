@@ -4,10 +4,10 @@ import pytest
 import torch
 from torch import nn
 
-from mnist_hood.loss import LinearData
+from mnist_hood.linear_model import LinearData
 from mnist_hood.learner import (BasicLearner, BasicOptim, seeded_setup, train_basic_optim, train_basic_optim_book,
                                 train_learner, train_model)
-from mnist_hood.nn import RowLoader, make_simple_net, relu_net, seeded_rows, simple_net, train_resnet18, train_simple_net
+from mnist_hood.neural_net import RowLoader, make_simple_net, relu_net, seeded_rows, simple_net, train_resnet18, train_simple_net
 
 
 def tiny_data(n=64, seed=0):

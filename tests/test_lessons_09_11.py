@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from torch import tensor
 from mnist_hood.digits import (digit_data, softmax, log_softmax, cross_entropy, train_ten_digits, confusion_matrix,
                                most_confused, plot_confusion)
-from mnist_hood.loss import LinearData
+from mnist_hood.linear_model import LinearData
 from mnist_hood.records import plot_comparison
 
 

@@ -1,7 +1,7 @@
 "The trainers' printed table, which the lessons never show (they train with quiet=True): checked on a few random rows."
 import torch
-from mnist_hood.loss import LinearData
-from mnist_hood.nn import train_simple_net
+from mnist_hood.linear_model import LinearData
+from mnist_hood.neural_net import train_simple_net
 
 
 def tiny_data(n=64, seed=0):

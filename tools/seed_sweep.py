@@ -29,10 +29,10 @@ import argparse, functools, json, os, statistics, sys, time, warnings
 warnings.filterwarnings('ignore', category=FutureWarning)   # said by fastai's import, not ours
 import torch, fastai
 from mnist_hood.data import mnist_sample, mnist_digits, is_full_sample
-from mnist_hood.loss import linear_data
+from mnist_hood.linear_model import linear_data
 from mnist_hood.training import train_linear
 from mnist_hood.learner import train_basic_optim, train_learner, BasicLearner
-from mnist_hood.nn import train_simple_net, seeded_rows, train_resnet18
+from mnist_hood.neural_net import train_simple_net, seeded_rows, train_resnet18
 from mnist_hood.digits import digit_data, train_ten_digits, confusion_matrix, most_confused
 
 @functools.cache

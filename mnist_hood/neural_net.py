@@ -15,7 +15,7 @@ from fastai.learner import Learner
 from fastai.optimizer import SGD, Adam
 from fastai.torch_core import set_seed
 from .course import need
-from .loss import LinearData, mnist_loss
+from .linear_model import LinearData, mnist_loss
 from .training import Run, batch_accuracy
 from .learner import BasicLearner, learner_run, seeded_setup, _check_run
 
