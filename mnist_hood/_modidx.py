@@ -276,6 +276,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                     'mnist_hood.outputs.claim_out': ('outputs.html#claim_out', 'mnist_hood/outputs.py'),
                                     'mnist_hood.outputs.disk_full': ('outputs.html#disk_full', 'mnist_hood/outputs.py'),
                                     'mnist_hood.outputs.finish_out': ('outputs.html#finish_out', 'mnist_hood/outputs.py'),
+                                    'mnist_hood.outputs.lessons_dir': ('outputs.html#lessons_dir', 'mnist_hood/outputs.py'),
                                     'mnist_hood.outputs.one_line': ('outputs.html#one_line', 'mnist_hood/outputs.py'),
                                     'mnist_hood.outputs.prepare_out': ('outputs.html#prepare_out', 'mnist_hood/outputs.py'),
                                     'mnist_hood.outputs.project_root': ('outputs.html#project_root', 'mnist_hood/outputs.py'),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 # %% auto #0
 __all__ = ['TMP_MARK', 'CommandError', 'one_line', 'disk_full', 'Terminated', 'stops_cleanly', 'signals_held', 'project_root',
-           'OutFolder', 'prepare_out', 'claim_out', 'finish_out']
+           'lessons_dir', 'OutFolder', 'prepare_out', 'claim_out', 'finish_out']
 
 # %% ../nbs/97_outputs.ipynb #77b12510
 class CommandError(Exception):
@@ -77,6 +77,14 @@ def project_root(start=None) -> Path | None:
             if f.is_file() and '[tool.nbdev]' in f.read_text(errors='replace'): return c
         except OSError: continue
     return None
+
+# %% ../nbs/97_outputs.ipynb #bbe9ed47
+def lessons_dir() -> Path:
+    "The folder of the course's notebooks that came with the library: `mnist_hood/lessons` (in a clone, a link to `nbs/`)."
+    d = Path(__file__).resolve().parent/'lessons'
+    if not d.is_dir() or not any(d.glob('*.ipynb')):
+        raise CommandError(f"{d}: the lessons did not come with this install of mnist_hood (reinstall it: pip install mnist-hood)")
+    return d
 
 # %% ../nbs/97_outputs.ipynb #2953a363
 TMP_MARK = '.mnist-hood-tmp-'  # in the name of every temporary folder: `.OUT.mnist-hood-tmp-PID-RANDOM`
