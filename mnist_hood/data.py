@@ -21,7 +21,7 @@ __all__ = ['mnist_sample', 'sample_counts', 'is_full_sample', 'read_digit', 'sta
 
 # %% ../nbs/00_data.ipynb #c90ac5e0
 # Code written before the appendix existed imports these from `mnist_hood.data`: they stay importable from here.
-from .sources import MNIST_FILES, cache_dir
+from .sources import MNIST_FILES, cache_dir  # noqa: F401 (re-exported)
 _all_ = ['DataError', 'FULL_COUNTS', 'MNIST_FILES', 'SAMPLE_DIRS', 'cache_dir', 'locate_sample']
 
 # %% ../nbs/00_data.ipynb #b1b13068

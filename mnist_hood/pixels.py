@@ -7,12 +7,10 @@ __all__ = ['pixel_frame', 'show_digit']
 
 # %% ../nbs/01_pixels.ipynb #b7f91b1a
 import hashlib
-from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
 import matplotlib.pyplot as plt
-from PIL import Image
 
 # %% ../nbs/01_pixels.ipynb #74781cf2
 def _pixels(img) -> torch.Tensor:

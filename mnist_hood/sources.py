@@ -14,7 +14,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
-from PIL import Image
 
 try: import fcntl
 except ImportError: fcntl = None  # not on Windows: parallel builds there rely on the atomic rename alone

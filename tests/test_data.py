@@ -1,5 +1,5 @@
 "The data sources (`mnist_hood.sources`, behind `mnist_hood.data`), every bad input, parallel and interrupted builds, and the stack cache."
-import errno, glob, gzip, json, os, shutil, stat, subprocess, sys, time
+import errno, glob, gzip, os, shutil, stat, subprocess, sys, time
 from pathlib import Path
 
 import numpy as np

@@ -1,7 +1,6 @@
 """`mnist_hood.exercises.check`: every exercise accepts the course's own solution and rejects typical wrong ones,
 each with the hint meant for that mistake; stubs are "not written yet"; errors in the learner's code are reported
 with their line; only an unknown name raises."""
-import copy, time
 
 import pytest
 import torch
@@ -9,7 +8,7 @@ from torch import nn
 
 from mnist_hood.exercises import check, exercises, CheckResult, LEARNER_ATOL, TEN_DIGITS_MIN_ACCURACY
 from mnist_hood.metrics import mnist_distance, is_3
-from mnist_hood.linear_model import sigmoid, mnist_loss, linear1
+from mnist_hood.linear_model import sigmoid, mnist_loss
 from mnist_hood.training import batch_accuracy, calc_grad
 from mnist_hood.learner import BasicOptim, BasicLearner
 from mnist_hood.neural_net import simple_net
@@ -58,12 +57,12 @@ def test_stubs_are_not_written_yet():
         pass
     def stub_raise(a, b): raise NotImplementedError
     for s in (stub_dots, stub_pass, stub_raise, lambda a, b: ...):
-        r = failed('mnist_distance', s, 'not written yet', status='not written')
+        failed('mnist_distance', s, 'not written yet', status='not written')
     class Half:
         def __init__(self, params, lr): self.params, self.lr = list(params), lr
         def step(self): ...
         def zero_grad(self): ...
-    r = failed('BasicOptim', Half, 'not written yet', 'step', 'zero_grad', status='not written')
+    failed('BasicOptim', Half, 'not written yet', 'step', 'zero_grad', status='not written')
 
 
 def test_not_implemented_at_run_time_is_not_written_yet():
@@ -94,7 +93,7 @@ def test_not_a_function_and_wrong_parameters():
 
 
 def test_returns_none():
-    def forgot_return(x): y = 1/(1 + torch.exp(-x))
+    def forgot_return(x): y = 1/(1 + torch.exp(-x))  # noqa: F841 (the learner's mistake under test)
     failed('sigmoid', forgot_return, 'forget `return`')
 
 
@@ -205,7 +204,7 @@ class Rebinds(BasicOptim):
 
 class LazyZero(BasicOptim):
     def zero_grad(self, *args, **kwargs):
-        for p in self.params: g = p.grad; g = None
+        for p in self.params: g = p.grad; g = None  # noqa: F841 (the mistake under test: clears a name, not the gradient)
 
 class KeepsGenerator:
     def __init__(self, params, lr): self.params, self.lr = params, lr
@@ -277,7 +276,7 @@ def test_ten_digits(offline):
     passed('ten_digits', lambda data: train_ten_digits(data, quiet=True))          # a Run is accepted: its model is used
     failed('ten_digits', lambda data: nn.Sequential(nn.Linear(784, 30), nn.ReLU(), nn.Linear(30, 10)), 'guessing')
     failed('ten_digits', lambda data: nn.Linear(784, 1), 'shape (1000, 10)', '10 outputs')
-    def forgot(data): model = nn.Linear(784, 10)
+    def forgot(data): model = nn.Linear(784, 10)  # noqa: F841 (the learner's mistake under test)
     failed('ten_digits', forgot, 'returned None')
 
 
@@ -457,7 +456,6 @@ def test_base_exceptions_from_the_learner_are_reported(exc):
 
 
 def test_keyboard_interrupt_still_stops_the_check():
-    import random, numpy as np
     n, dtype = torch.get_num_threads(), torch.get_default_dtype()
     def interrupted(x):
         torch.set_default_dtype(torch.float64)

@@ -44,7 +44,7 @@ def main(repeats=5):
     check = [timed(both, listing_and_signature)[0] for _ in range(repeats)]  # the part of a warm call that checks every file
     tb, tw, tc = statistics.median(t for t, _ in book), statistics.median(warm), statistics.median(check)
     print(f'{n} training images ({path})')
-    print(f"| way | seconds | vs the book's way |\n|---|---|---|")
+    print("| way | seconds | vs the book's way |\n|---|---|---|")
     print(f"| book's way (PIL per file), median of {repeats} | {tb:.3f} | 1x |")
     print(f'| stack_images, cold (reads the PNGs, writes the cache) | {cold:.3f} | {tb/cold:.1f}x |')
     print(f'| stack_images, warm (from the cache), median of {repeats} | {tw:.4f} | {tb/tw:.0f}x |')
