@@ -12,10 +12,11 @@ from pathlib import Path
 from .outputs import CommandError, Terminated, disk_full, finish_out, one_line as _one_line, prepare_out, project_root, stops_cleanly
 
 # %% auto #0
-__all__ = ['MARKER', 'GROUPS', 'MACHINE_PATH', 'MIME_ORDER', 'RUN_LOCALLY', 'SiteError', 'study_key', 'list_notebooks',
-           'split_directives', 'cell_view', 'scrub_paths', 'remote_fetch', 'markdown_html', 'code_html', 'output_html',
-           'Page', 'read_notebook', 'plain', 'notebook_page', 'module_page', 'exported_modules', 'assets_folder',
-           'mathjax_folder', 'render_site', 'build_site', 'add_arguments', 'run', 'main']
+__all__ = ['MARKER', 'GROUPS', 'MACHINE_PATH', 'MIME_ORDER', 'TOC', 'RUN_LOCALLY', 'LEARNER_SECTIONS', 'MAINTAINERS', 'ASSETS',
+           'SiteError', 'study_key', 'list_notebooks', 'split_directives', 'cell_view', 'scrub_paths', 'remote_fetch',
+           'wrap_tables', 'markdown_html', 'code_html', 'status_marks', 'output_html', 'Page', 'read_notebook', 'plain',
+           'contents_list', 'figure_alt', 'notebook_page', 'landing_split', 'module_page', 'exported_modules',
+           'assets_folder', 'mathjax_folder', 'render_site', 'build_site', 'add_arguments', 'run', 'main']
 
 # %% ../nbs/95_site.ipynb #de5c577c
 class SiteError(CommandError):
@@ -24,16 +25,16 @@ class SiteError(CommandError):
 MARKER = '.mnist-hood-site'  # written into every site built here: a rebuild may replace a folder holding it
 
 # %% ../nbs/95_site.ipynb #92c07790
-GROUPS = ('Start', 'Lessons', 'More lessons', 'Appendices', 'Other notebooks', 'Reference')
+GROUPS = ('Start', 'Lessons', 'Practice', 'More lessons', 'Appendices', 'Other notebooks', 'API reference')
 
 def study_key(name) -> tuple:
-    "Sort key for the order of study: `index`, then 00-09, then 10-89, then the 90+ appendices, then unnumbered notebooks."
+    "Sort key for the order of study: `index`, the lessons 00-09, practice 10-11, more lessons 12-89, the 90+ appendices, then unnumbered notebooks."
     stem = Path(name).stem
     if stem == 'index': return (0, 0, stem)
-    m = re.match(r'(\d+)', stem)
-    if not m: return (4, 0, stem)
+    m = re.match(r'(\d+)_', stem + '_')
+    if not m: return (5, 0, stem)
     n = int(m.group(1))
-    return (1 if n < 10 else 2 if n < 90 else 3, n, stem)
+    return (1 if n < 10 else 2 if n < 12 else 3 if n < 90 else 4, n, stem)
 
 def list_notebooks(nbs) -> list:
     "The notebooks in folder `nbs` to publish, in the order of study (names starting with `_` or `.` are skipped)."
@@ -95,15 +96,20 @@ def _renderer_class():
     return Renderer
 
 _NB_LINK = re.compile(r'(href=")([\w.-]+)\.ipynb(#[^"]*)?"')
+_TABLE = re.compile(r'<table\b.*?</table>', re.S)
 
 def _nb_links(h: str) -> str:
     "Links to the course's notebooks (`05_mnist_loss.ipynb#mnist_loss`) turned into links to their pages."
     return _NB_LINK.sub(lambda m: f'{m.group(1)}{m.group(2)}.html{m.group(3) or ""}"', h)
 
+def wrap_tables(h: str) -> str:
+    "Each table in its own sideways scroll box, so a wide table never makes the page scroll sideways on a phone."
+    return _TABLE.sub(lambda m: f'<div class="table-wrap">{m.group(0)}</div>', h)
+
 def markdown_html(source: str) -> str:
-    "Markdown (with math and raw HTML such as `<details>`) to HTML, as Jupyter renders it; notebook links point to pages."
+    "Markdown (with math and raw HTML such as `<details>`) to HTML, as Jupyter renders it; notebook links point to pages, tables scroll in a box."
     from nbconvert.filters.markdown_mistune import MarkdownWithMath
-    return _nb_links(MarkdownWithMath(renderer=_renderer_class()(escape=False, anchor_link_text='#')).render(source))
+    return wrap_tables(_nb_links(MarkdownWithMath(renderer=_renderer_class()(escape=False, anchor_link_text='#')).render(source)))
 
 # %% ../nbs/95_site.ipynb #159fc303
 def code_html(source: str) -> str:
@@ -117,12 +123,27 @@ def _text(v): return ''.join(v) if isinstance(v, list) else v
 
 MIME_ORDER = ('text/html', 'image/svg+xml', 'image/png', 'image/jpeg', 'image/gif', 'text/markdown', 'text/latex', 'text/plain')
 
+_MARK_PATHS = {'passed': ('#1f883d', 'M4 8.5l2.6 2.6L12 5.4'), 'failed': ('#cf222e', 'M5 5l6 6M11 5l-6 6'),
+               'error': ('#bc4c00', 'M8 3.5v6M8 12v.6'), 'not written': ('#6e7781', 'M4.5 11.5l.8-2.6 5-5 1.8 1.8-5 5z'),
+               'no data': ('#9a6700', 'M8 3.5v6M8 12v.6')}
+_EMOJI = {'✅': 'passed', '❌': 'failed', '💥': 'error', '✏️': 'not written', '✏': 'not written', '⚠️': 'no data', '⚠': 'no data'}
+_EMOJI_RE = re.compile('|'.join(map(re.escape, sorted(_EMOJI, key=len, reverse=True))))
+
+def status_marks(h: str) -> str:
+    "`check`'s emoji (✅ ❌ 💥 ✏️ ⚠️) drawn as small SVG badges, which need no emoji font."
+    def mark(m):
+        what = _EMOJI[m.group(0)]; color, d = _MARK_PATHS[what]
+        return (f'<svg class="mh-mark" viewBox="0 0 16 16" width="16" height="16" role="img" aria-label="{what}"><title>{what}</title>'
+                f'<rect width="16" height="16" rx="3" fill="{color}"/><path d="{d}" fill="none" stroke="#fff" stroke-width="2" '
+                f'stroke-linecap="round" stroke-linejoin="round"/></svg>')
+    return _EMOJI_RE.sub(mark, h)
+
 # %% ../nbs/95_site.ipynb #65919f2b
-def output_html(out, images, stem: str) -> str:
-    "One cell output as HTML: paths scrubbed, images written into `images` (a dict file name -> bytes)."
+def output_html(out, images, stem: str, alt: str = '') -> str:
+    "One cell output as HTML: paths scrubbed, images written into `images` (a dict file name -> bytes) with `alt` as their text."
     from nbconvert.filters.ansi import ansi2html
     kind = out.output_type
-    if kind == 'stream': return f'<pre class="output stream">{ansi2html(scrub_paths(_text(out.text)))}</pre>'
+    if kind == 'stream': return status_marks(f'<pre class="output stream">{ansi2html(scrub_paths(_text(out.text)))}</pre>')
     if kind == 'error': return f'<pre class="output error">{ansi2html(scrub_paths(chr(10).join(out.traceback)))}</pre>'
     data = out.get('data', {})
     mime = next((m for m in MIME_ORDER if m in data), None)
@@ -133,11 +154,13 @@ def output_html(out, images, stem: str) -> str:
         images[name] = base64.b64decode(v)
         meta = out.get('metadata', {}).get(mime, {})
         size = ''.join(f' {k}="{int(meta[k])}"' for k in ('width', 'height') if isinstance(meta.get(k), (int, float)))
-        return f'<div class="output image"><img src="images/{name}" alt="a figure of {stem}"{size}></div>'
-    if mime in ('text/html', 'image/svg+xml'): return f'<div class="output html">{scrub_paths(v)}</div>'
-    if mime == 'text/markdown': return f'<div class="output markdown">{markdown_html(scrub_paths(v))}</div>'
+        alt = alt or plain(_text(data.get('text/plain', ''))).strip('<>') or 'A figure the cell draws'
+        return (f'<div class="output image"><a href="images/{name}" title="the figure at full size">'
+                f'<img src="images/{name}" alt="{html.escape(alt)}"{size}></a></div>')
+    if mime in ('text/html', 'image/svg+xml'): return f'<div class="output html">{status_marks(scrub_paths(v))}</div>'
+    if mime == 'text/markdown': return f'<div class="output markdown">{status_marks(markdown_html(scrub_paths(v)))}</div>'
     if mime == 'text/latex': return f'<div class="output tex-math">{html.escape(v)}</div>'
-    return f'<pre class="output text">{html.escape(scrub_paths(v))}</pre>'
+    return status_marks(f'<pre class="output text">{html.escape(scrub_paths(v))}</pre>')
 
 # %% ../nbs/95_site.ipynb #5c05aae7
 @dataclass
@@ -150,6 +173,16 @@ class Page:
     sections: list = field(default_factory=list)
     notebook: str | None = None   # the notebook's file name, for pages made from one
     math: bool = False            # whether the page needs MathJax
+    number: int | None = None     # the number in the notebook's file name (`04_sgd` -> 4), shown in the sidebar
+
+    @property
+    def label(self) -> str:
+        "The page's name in the sidebar: numbered from its file name, without the title's `Appendix:` (its group says so) or subtitle, a module without its package."
+        if self.group == 'API reference': return self.title.split('.', 1)[-1]
+        if self.file == 'index.html': return 'The course'
+        t = re.sub(r'^appendix:\s*', '', self.title, flags=re.I).split(': ')[0]
+        t = t[:1].upper() + t[1:]
+        return t if self.number is None else f'{self.number} · {t}'
 
 def read_notebook(path):
     "The notebook at `path`; one that doesn't parse or validate is a `SiteError` naming it."
@@ -173,6 +206,15 @@ def _title(nb, default):
         if c.cell_type == 'markdown' and (m := re.search(r'^#\s+(.+)$', c.source, re.M)): return m.group(1).replace('`', '').strip()
     return default
 
+TOC = '<!--contents-->'  # where a page's "On this page" list goes: under its title (and the box on running it)
+
+def contents_list(body: str, least: int = 4) -> str:
+    "The \"On this page\" list of a page's h2 and h3 headings, linked; empty for a page with fewer than `least` of them."
+    heads = [(int(lvl), a, plain(t).rstrip('#').strip()) for lvl, a, t in _HEAD.findall(body) if lvl in '23']
+    if len(heads) < least: return ''
+    items = ''.join(f'<li class="toc-h{lvl}"><a href="#{a}">{html.escape(t)}</a></li>' for lvl, a, t in heads)
+    return f'<nav class="toc" aria-label="On this page"><p class="toc-title">On this page</p><ul>{items}</ul></nav>'
+
 # %% ../nbs/95_site.ipynb #74edc7f4
 RUN_LOCALLY = '''<div class="run-locally"><p><strong>Run this notebook yourself.</strong> This page is
 <a href="notebooks/{name}" download><code>nbs/{name}</code></a>, rendered with the outputs of its last run on the full sample.
@@ -181,41 +223,137 @@ then <code>jupyter lab nbs/{name}</code> and run the cells from the top. With no
 and says so.</p></div>'''
 
 # %% ../nbs/95_site.ipynb #8c1fae95
-def notebook_page(path, nb, images) -> Page:
+def _leading_comment(source: str) -> str:
+    "The comment lines a cell's code starts with (after its directives), as one line: what the cell draws, in its author's words."
+    lines = []
+    for line in split_directives(source)[1].splitlines():
+        if not line.strip().startswith('#'): break
+        lines.append(line.strip().lstrip('#').strip())
+    return ' '.join(t for t in lines if t)
+
+def figure_alt(comment: str, before: str, k: int = 1, n: int = 1) -> str:
+    "Alt text for figure `k` of `n` of a cell: the cell's leading comment, else the last paragraph of the text before it, shortened."
+    text = re.sub(r'\\[()\[\]]', '', ' '.join((comment or before).split()))  # MathJax's delimiters say nothing aloud
+    sentences = re.split(r'(?<=[.!?])\s+(?=[A-Z(])', text)
+    text = sentences.pop()
+    while sentences and len(text) < 60: text = sentences.pop() + ' ' + text  # the sentence that leads to the figure
+    text = text.rstrip(' :.')
+    if len(text) > 200: text = text[:200].rsplit(' ', 1)[0] + '…'
+    return text + (f' (figure {k} of {n})' if text and n > 1 else '')
+
+_PARA = re.compile(r'<(p|li)\b[^>]*>(.*?)</\1>', re.S)
+
+def _named_as_hidden(h: str) -> set:
+    "Names written as code in a paragraph of `h` that says they are in a hidden cell (`Sliders` (in a hidden cell))."
+    return {plain(c) for _, p in _PARA.findall(h) if 'hidden cell' in p for c in re.findall(r'<code>(.*?)</code>', p)}
+
+def _hidden_code(source: str, named: set) -> str:
+    "A `#| hide` cell that defines what the text says is in a hidden cell, as closed code to open; '' for any other hidden cell."
+    src = split_directives(source)[1]
+    defined = re.findall(r'^(?:def|class)\s+(\w+)', src, re.M)
+    if not set(defined) & named: return ''
+    return (f'<details class="hidden-code"><summary>The hidden cell that defines <code>{html.escape(", ".join(defined))}</code></summary>'
+            f'<div class="input">{code_html(src)}</div></details>')
+
+def _is_image(out) -> bool:
+    "Whether an output shows as an image file (its first MIME type in `MIME_ORDER` is a bitmap)."
+    mime = next((m for m in MIME_ORDER if m in out.get('data', {})), '')
+    return mime.startswith('image/') and mime != 'image/svg+xml'
+
+def notebook_page(path, nb, images, run_box: bool | None = None) -> Page:
     "The page of notebook `path` (already read as `nb`): markdown rendered, code highlighted, outputs shown, hidden cells left out."
     path = Path(path)
-    group = GROUPS[study_key(path.name)[0]]
+    key = study_key(path.name)
+    group = GROUPS[key[0]]
     page = Page(file='index.html' if path.stem == 'index' else f'{path.stem}.html', title=_title(nb, path.stem),
-                group=group, notebook=path.name)
-    parts, sec = [], ['', page.title, []]
+                group=group, notebook=path.name, number=key[1] if key[0] in (1, 2, 3, 4) else None)
+    run_box = group != 'Start' if run_box is None else run_box
+    parts, sec, before = [], ['', page.title, []], ''
+    mds = [markdown_html(c.source) if c.cell_type == 'markdown' else '' for c in nb.cells]
+    named = set().union(*map(_named_as_hidden, mds))
     def close():
         text = ' '.join(t for t in sec[2] if t)
         if sec[0] or text: page.sections.append((sec[0], sec[1], text))
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == 'markdown':
-            h = markdown_html(cell.source)
+            h = mds[i]
             page.math |= 'class="tex-math"' in h
             pos = 0
             for m in _HEAD.finditer(h):  # each heading starts a section of the search index
                 sec[2].append(plain(h[pos:m.start()])); close()
                 sec[:] = [m.group(2), plain(m.group(3)).rstrip('#').strip(), []]; pos = m.end()
             sec[2].append(plain(h[pos:]))
-            parts.append(f'<div class="cell markdown">{h}</div>')
-            if page.group != 'Start' and h.startswith('<h1') and not any('run-locally' in p for p in parts):
-                parts.append(RUN_LOCALLY.format(name=path.name))  # right under the title: where the notebook is, how to run it
+            before = next((plain(p) for _, p in reversed(_PARA.findall(h))), before)
+            parts.append(f'<div class="cell markdown">{status_marks(h)}</div>')
+            if h.startswith('<h1') and TOC not in parts:  # right under the title: where the notebook is and how to run it, then the contents
+                if run_box and not any('run-locally' in p for p in parts): parts.append(RUN_LOCALLY.format(name=path.name))
+                parts.append(TOC)
         elif cell.cell_type == 'code':
             code, show_out = cell_view(cell.source)
-            try: outs = ''.join(output_html(o, images, path.stem) for o in cell.get('outputs', [])) if show_out else ''
+            if code is None and not show_out:
+                if (hc := _hidden_code(cell.source, named)): parts.append(f'<div class="cell code hidden">{hc}</div>')
+                continue
+            outs = cell.get('outputs', []) if show_out else []
+            n_img = sum(map(_is_image, outs))
+            comment, k, html_outs = _leading_comment(cell.source), 0, []
+            try:
+                for o in outs:
+                    k += (is_img := _is_image(o))
+                    html_outs.append(output_html(o, images, path.stem, figure_alt(comment, before, k, n_img) if is_img else ''))
             except binascii.Error as e: raise SiteError(f'{path}: cell {i + 1}: an image output is not valid base64 ({_one_line(e)})') from None
+            outs = ''.join(html_outs)
             if code is None and not outs: continue
             if code: sec[2].append(code)
             parts.append('<div class="cell code">' + (f'<div class="input">{code_html(code)}</div>' if code else '')
                          + (f'<div class="outputs">{outs}</div>' if outs else '') + '</div>')
             page.math |= 'class="output tex-math"' in outs
     close()
-    if page.group != 'Start' and not any('run-locally' in p for p in parts): parts.insert(0, RUN_LOCALLY.format(name=path.name))
+    if run_box and not any('run-locally' in p for p in parts): parts.insert(0, RUN_LOCALLY.format(name=path.name))
+    if TOC not in parts: parts.insert(1 if run_box else 0, TOC)
     page.body = '\n'.join(parts)
     return page
+
+# %% ../nbs/95_site.ipynb #a1f0d2c4
+LEARNER_SECTIONS = (('the course map', r'course map'), ('how to start', r'\binstall|\bstart'),
+                    ('what to do when your numbers differ', r'numbers differ'))
+MAINTAINERS = 'maintainers'  # the page the index's other sections go to
+
+def _h2_sections(nb) -> tuple:
+    "The cells before the first `## ` heading, and [(heading, cells)] for each `## ` section (a markdown cell split at its headings)."
+    from nbformat.v4 import new_markdown_cell
+    head, secs = [], []
+    for c in nb.cells:
+        if c.cell_type != 'markdown': (secs[-1][1] if secs else head).append(c); continue
+        chunk, fence = [], False
+        for line in c.source.splitlines():
+            if line.lstrip().startswith(('```', '~~~')): fence = not fence
+            if not fence and line.startswith('## '):
+                if chunk: (secs[-1][1] if secs else head).append(new_markdown_cell('\n'.join(chunk)))
+                secs.append((line[3:].strip(), [])); chunk = []
+            chunk.append(line)
+        if chunk: (secs[-1][1] if secs else head).append(new_markdown_cell('\n'.join(chunk)))
+    return head, secs
+
+def landing_split(nb) -> tuple:
+    """The index notebook as two: the learner's front page (its opening, then `LEARNER_SECTIONS` in their order, found by
+    heading) and the maintainers' page (every other section, in order); and the learner sections it lacks."""
+    import copy
+    from nbformat.v4 import new_markdown_cell, new_notebook
+    head, secs = _h2_sections(nb)
+    if not secs: return nb, None, []
+    front, used, missing = list(head), set(), []
+    for name, pattern in LEARNER_SECTIONS:
+        found = [i for i, (h, _) in enumerate(secs) if i not in used and re.search(pattern, h, re.I)]
+        if not found: missing.append(name)
+        for i in found: used.add(i); front += secs[i][1]
+    rest = [s for i, s in enumerate(secs) if i not in used]
+    if not rest: return new_notebook(cells=front, metadata=copy.deepcopy(nb.metadata)), None, missing
+    names = ', '.join(h.replace('`', '') for h, _ in rest)
+    front.append(new_markdown_cell(f'## For maintainers\n\nHow the project itself works is on [a page of its own]({MAINTAINERS}.ipynb): {names}.'))
+    back = [new_markdown_cell("# For maintainers\n\n> The rest of the repository's README: how the project works, is tested and measured.")]
+    for _, cells in rest: back += cells
+    return (new_notebook(cells=front, metadata=copy.deepcopy(nb.metadata)),
+            new_notebook(cells=back, metadata=copy.deepcopy(nb.metadata)), missing)
 
 # %% ../nbs/95_site.ipynb #6f9bac11
 def _sig(fn: ast.FunctionDef | ast.AsyncFunctionDef, skip_self=False) -> str:
@@ -239,18 +377,38 @@ def _params(fn) -> list:
     return [(n, ast.unparse(t) if t else '', ast.unparse(d) if d is not None else '') for n, t, d in rows if n not in ('self', 'cls')]
 
 # %% ../nbs/95_site.ipynb #df7a17e3
+def _param_table(params) -> str:
+    "The parameters as a table, without a column that would be empty; a missing default reads `required` (or `-` for `*args`)."
+    if not params: return ''
+    has_t, has_d = any(t for _, t, _ in params), any(d for _, _, d in params)
+    head = '<th>parameter</th>' + ('<th>type</th>' if has_t else '') + ('<th>default</th>' if has_d else '')
+    def row(n, t, d):
+        cells = f'<td><code>{html.escape(n)}</code></td>'
+        if has_t: cells += f'<td><code>{html.escape(t)}</code></td>' if t else '<td class="none">-</td>'
+        if has_d: cells += (f'<td><code>{html.escape(d)}</code></td>' if d else
+                            f'<td class="none">{"-" if n.startswith("*") else "required"}</td>')
+        return f'<tr>{cells}</tr>'
+    return f'<div class="table-wrap"><table class="params"><thead><tr>{head}</tr></thead><tbody>{"".join(row(*p) for p in params)}</tbody></table></div>'
+
 def _doc_block(anchor, heading_code, doc, params=(), kind='function', level=3) -> str:
-    rows = ''.join(f'<tr><td><code>{html.escape(n)}</code></td><td><code>{html.escape(t)}</code></td><td><code>{html.escape(d)}</code></td></tr>'
-                   for n, t, d in params)
-    table = (f'<table class="params"><thead><tr><th>parameter</th><th>type</th><th>default</th></tr></thead><tbody>{rows}</tbody></table>'
-             if rows else '')
     return (f'<section class="api {kind}"><h{level} id="{html.escape(anchor)}"><code>{html.escape(heading_code)}</code>'
             f'<a class="anchor-link" href="#{html.escape(anchor)}">#</a></h{level}>'
-            + (markdown_html(doc) if doc else '<p class="nodoc">(no docstring)</p>') + table + '</section>')
+            + (status_marks(markdown_html(doc)) if doc else '<p class="nodoc">(no docstring)</p>') + _param_table(params) + '</section>')
 
 def _source_nb(text: str):
     m = re.search(r'File to edit: (?:\.\./)?(?:[\w./-]*/)?([\w.-]+\.ipynb)', text[:500])
     return m.group(1) if m else None
+
+def _is_property(fn) -> bool:
+    return any(ast.unparse(d) in ('property', 'functools.cached_property', 'cached_property') for d in fn.decorator_list)
+
+def _property_doc(fn) -> str:
+    "A property's docstring; for one without, what it returns, from its one-line body (`list(zip(self.train_x, self.train_y))`)."
+    if (doc := ast.get_docstring(fn)): return doc
+    body = [n for n in fn.body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]
+    if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value is not None:
+        return f'A property: `{ast.unparse(body[0].value)}`.'
+    return 'A property.'
 
 # %% ../nbs/95_site.ipynb #b859d100
 def module_page(mod: str, path) -> Page:
@@ -268,11 +426,12 @@ def module_page(mod: str, path) -> Page:
                   and any(isinstance(t, ast.Name) and t.id == '__all__' for t in n.targets)), None)
     if names is None: names = [k for k in defs if not k.startswith('_')]
     nb = _source_nb(text)
-    page = Page(file=f'{mod}.html', title=mod, group='Reference')
+    page = Page(file=f'{mod}.html', title=mod, group='API reference')
     intro = ast.get_docstring(tree) or ''
     parts = [f'<h1 id="{mod}">{mod}<a class="anchor-link" href="#{mod}">#</a></h1>']
     if intro: parts.append(markdown_html(intro))
     if nb: parts.append(f'<p class="source-nb">Exported from the notebook <a href="{Path(nb).stem if Path(nb).stem != "index" else "index"}.html">{html.escape(nb)}</a>.</p>')
+    parts.append(TOC)
     page.sections.append((mod, mod, intro))
     for name in names:
         node = defs.get(name)
@@ -290,8 +449,12 @@ def module_page(mod: str, path) -> Page:
             parts.append(_doc_block(name, head, doc, _params(init) if init else fields, 'class'))
             for m in node.body:
                 if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and not m.name.startswith('_'):
-                    mdoc = ast.get_docstring(m) or ''
-                    parts.append(_doc_block(f'{name}.{m.name}', f'{name}.{_sig(m, True)}', mdoc, _params(m), 'method', 4))
+                    if _is_property(m):
+                        mdoc, ret = _property_doc(m), f' -> {ast.unparse(m.returns)}' if m.returns else ''
+                        parts.append(_doc_block(f'{name}.{m.name}', f'{name}.{m.name}{ret} (property)', mdoc, (), 'method property', 4))
+                    else:
+                        mdoc = ast.get_docstring(m) or ''
+                        parts.append(_doc_block(f'{name}.{m.name}', f'{name}.{_sig(m, True)}', mdoc, _params(m), 'method', 4))
                     page.sections.append((f'{name}.{m.name}', f'{name}.{m.name}', mdoc))
         else:
             value = ast.unparse(node.value) if node.value is not None else ''
@@ -355,17 +518,32 @@ def _check_page(page, origin):
         raise SiteError(f'{origin}: shows a path of this machine ({plain(page.body[max(0, m.start() - 40):m.end() + 40])[:120]})')
 
 # %% ../nbs/95_site.ipynb #d946617d
+ASSETS = ('style.css', 'pygments.css', 'site.js', 'search.js', 'sliders.js')  # sliders.js: 04's live sliders, a no-op elsewhere
+
+def _moved_anchors(pages) -> dict:
+    "{anchor: file} for the index's sections that went to the maintainers' page, so links to them follow."
+    front = next((p for p in pages if p.file == 'index.html'), None)
+    back = next((p for p in pages if p.file == f'{MAINTAINERS}.html'), None)
+    if not (front and back): return {}
+    on_front = set(re.findall(r'\bid="([^"]*)"', front.body))
+    return {a: back.file for a in re.findall(r'\bid="([^"]*)"', back.body) if a not in on_front}
+
 def render_site(pages, dest, notebooks, project='mnist_hood'):
     "Write `pages` as HTML into folder `dest`, with the static files, MathJax, the notebooks and the search index."
     tpl = _template()
     nav = [(g, [p for p in pages if p.group == g]) for g in GROUPS]
     nav = [(g, ps) for g, ps in nav if ps]
     order = [p for _, ps in nav for p in ps]
+    moved = _moved_anchors(pages)
+    scripts = [f for f in ASSETS if f.endswith('.js') and (assets_folder()/f).is_file()]
     for i, p in enumerate(order):
         prev, nxt = (order[i - 1] if i else None), (order[i + 1] if i + 1 < len(order) else None)
-        (dest/p.file).write_text(tpl.render(page=p, body=p.body, nav=nav, prev=prev, next=nxt, project=project))
+        body = p.body.replace(TOC, contents_list(p.body), 1)
+        if moved: body = re.sub(r'href="index\.html#([^"]+)"', lambda m: f'href="{moved.get(m.group(1), "index.html")}#{m.group(1)}"', body)
+        (dest/p.file).write_text(tpl.render(page=p, body=body, nav=nav, prev=prev, next=nxt, project=project, scripts=scripts))
     (dest/'static').mkdir()
-    for f in ('style.css', 'search.js', 'pygments.css'): shutil.copy(assets_folder()/f, dest/'static'/f)
+    for f in ASSETS:
+        if (assets_folder()/f).is_file(): shutil.copy(assets_folder()/f, dest/'static'/f)
     shutil.copytree(mathjax_folder(), dest/'static'/'mathjax')
     index = [{'p': p.file, 'a': a, 't': p.title, 's': s, 'x': x, 'g': p.group} for p in order for a, s, x in p.sections]
     (dest/'static'/'search-index.js').write_text('window.SITE_INDEX = ' + json.dumps(index, ensure_ascii=False) + ';\n')
@@ -392,12 +570,20 @@ def build_site(out, nbs='nbs', lib='mnist_hood', project='mnist_hood') -> dict:
     try:
         (tmp/'images').mkdir()
         pages = []
+        back = None
         for path, nb in notebooks:
             images = {}
+            if path.stem == 'index':  # the front page for a learner; the rest of the README on a page for maintainers
+                nb, rest, _ = landing_split(nb)
+                if rest:
+                    back = notebook_page(path.with_name(f'{MAINTAINERS}.ipynb'), rest, images, run_box=False)
+                    back.group, back.notebook = GROUPS[4], None
+                    _check_page(back, path)
             page = notebook_page(path, nb, images)
             _check_page(page, path)
             for name, data in images.items(): (tmp/'images'/name).write_bytes(data)
             pages.append(page)
+        if back: pages.append(back)
         for mod, f in mods:
             page = module_page(mod, f)
             _check_page(page, f)
@@ -416,19 +602,25 @@ def build_site(out, nbs='nbs', lib='mnist_hood', project='mnist_hood') -> dict:
 def add_arguments(p: argparse.ArgumentParser):
     "The options of `mnist-hood site`."
     p.add_argument('--out', metavar='DIR', default='_site', help='the folder to write the site into: new, empty, or an earlier site (default: _site)')
-    p.add_argument('--nbs', metavar='DIR', help="the executed notebooks (default: the project's nbs/ folder)")
-    p.add_argument('--lib', metavar='DIR', help="the package whose modules get reference pages (default: the project's mnist_hood/)")
+    p.add_argument('--nbs', metavar='DIR', help="the executed notebooks (default: the project's nbs/ folder; outside a clone, the lessons installed with the package)")
+    p.add_argument('--lib', metavar='DIR', help="the package whose modules get reference pages (default: the project's mnist_hood/, else the installed package)")
     if not any(a.dest == 'debug' for a in p._actions): p.add_argument('--debug', action='store_true', help='show the traceback of an error')
     return p
 
 # %% ../nbs/95_site.ipynb #440a1dce
+def _sources(args) -> tuple:
+    "The notebooks and the package to build from: as given, else the project's `nbs/` and `mnist_hood/`, else (outside a clone) the lessons and modules that came with the installed package."
+    root = project_root()
+    if root is not None and not ((root/'nbs').is_dir() and (root/'mnist_hood'/'_modidx.py').is_file()): root = None  # another nbdev project
+    if root is not None: return Path(args.nbs or root/'nbs'), Path(args.lib or root/'mnist_hood')
+    from .outputs import lessons_dir
+    return Path(args.nbs) if args.nbs else lessons_dir(), Path(args.lib) if args.lib else assets_folder().parent
+
 def run(args) -> int:
     "Run `mnist-hood site` with parsed `args`; bad input prints one line naming the culprit and returns 2."
     try:
-        root = project_root()
-        if (args.nbs is None or args.lib is None) and root is None:
-            raise SiteError(f'{Path.cwd()}: not inside the project (no pyproject.toml with [tool.nbdev]); give --nbs and --lib')
-        res = build_site(args.out, nbs=args.nbs or root/'nbs', lib=args.lib or root/'mnist_hood')
+        nbs, lib = _sources(args)
+        res = build_site(args.out, nbs=nbs, lib=lib)
     except (CommandError, OSError) as e:
         if getattr(args, 'debug', False): traceback.print_exc()
         print(f'mnist-hood site: error: {_one_line(e)}', file=sys.stderr)

@@ -275,9 +275,13 @@ def test_concurrent_build_during_the_swap(tmp_path, monkeypatch):
 # ---------------------------------------------------------------- the real site, in a real browser
 
 def expected_pages():
-    "The page files the site must have: one per notebook, in the order of study, and one per exported module."
-    from mnist_hood.site import exported_modules
-    nbs = ['index.html' if p.stem == 'index' else f'{p.stem}.html' for p in list_notebooks(ROOT/'nbs')]
+    """The page files the site must have: one per notebook, in the order of study, the maintainers' page (the index's
+    other sections) after the appendices, and one per exported module."""
+    from mnist_hood.site import exported_modules, study_key
+    paths = list_notebooks(ROOT/'nbs')
+    nbs = ['index.html' if p.stem == 'index' else f'{p.stem}.html' for p in paths]
+    last_appendix = max(i for i, p in enumerate(paths) if study_key(p.name)[0] <= 4)
+    nbs.insert(last_appendix + 1, 'maintainers.html')
     return nbs + [f'{m}.html' for m, _ in exported_modules(ROOT/'mnist_hood')]
 
 
@@ -347,26 +351,52 @@ PROBE = r"""() => {
 RAW_MATH = re.compile(r'\$\$|\\\(|\\\[|\\frac|\\sum|\\begin\{|\$[^$\s][^$\n]{0,200}?[^$\s\\]\$')
 
 
+# The layout at the current width: sideways scroll, the menu button and the sidebar, the "On this page" list.
+LAYOUT = r"""() => {
+  const shown = el => !!el && getComputedStyle(el).display !== 'none' && getComputedStyle(el).visibility !== 'hidden' && el.getClientRects().length > 0;
+  const article = document.querySelector('article');
+  const heads = [...article.querySelectorAll('h2[id], h3[id]')].filter(h => !h.closest('.toc'));
+  const toc = article.querySelector('nav.toc');
+  return {scrollWidth: document.documentElement.scrollWidth, innerWidth: innerWidth,
+          button: shown(document.querySelector('.menu-button')), nav: shown(document.getElementById('sidebar')),
+          expanded: document.querySelector('.menu-button').getAttribute('aria-expanded'),
+          sections: heads.length, toc: toc ? [...toc.querySelectorAll('a')].map(a => a.getAttribute('href').slice(1)) : null,
+          heads: heads.map(h => h.id), searchIndex: !!window.SITE_INDEX};
+}"""
+
+WIDTHS = {'desktop': (1280, 900), 'phone': (390, 844)}  # the phone last: its menu is tried after the visit
+
+
 @pytest.fixture(scope='session')
 def visits(browser, server):
-    "Every page, visited once: what it logged, requested and showed."
-    found = {}
+    """Every page, loaded at 1280 px and again at 390 px (one tab, reused): what it logged and requested, what it showed,
+    its layout at each width, and at 390 px what the menu button did (clicked, then Escape)."""
+    found, rec = {}, {}
+    page = browser.new_page()
+    page.on('console', lambda m: rec['console'].append(f'{m.type}: {m.text}') if m.type == 'error' else None)
+    page.on('pageerror', lambda e: rec['console'].append(f'exception: {e}'))
+    page.on('requestfailed', lambda r: rec['failed'].append(f'{r.url} ({r.failure})'))
+    page.on('request', lambda r: rec['requests'].append(r.url))
+    page.on('response', lambda r: rec['bad_status'].append(f'{r.url} ({r.status})') if r.status >= 400 else None)
     for name in expected_pages():
-        page = browser.new_page()
-        rec = {'console': [], 'failed': [], 'foreign': [], 'bad_status': []}
-        page.on('console', lambda m, rec=rec: rec['console'].append(f'{m.type}: {m.text}') if m.type == 'error' else None)
-        page.on('pageerror', lambda e, rec=rec: rec['console'].append(f'exception: {e}'))
-        page.on('requestfailed', lambda r, rec=rec: rec['failed'].append(f'{r.url} ({r.failure})'))
-        page.on('request', lambda r, rec=rec: rec['foreign'].append(r.url)
-                if urlparse(r.url).scheme not in ('data', 'about', 'blob') and urlparse(r.url).hostname != '127.0.0.1' else None)
-        page.on('response', lambda r, rec=rec: rec['bad_status'].append(f'{r.url} ({r.status})') if r.status >= 400 else None)
-        resp = page.goto(server + name, wait_until='load')
-        rec['status'] = resp.status if resp else None
-        if page.evaluate('() => !!window.MathJax'):
-            page.wait_for_function("() => document.documentElement.dataset.mathjax === 'done'", timeout=30000)
-        rec.update(page.evaluate(PROBE))
-        page.close()
+        rec = {'console': [], 'failed': [], 'requests': [], 'bad_status': [], 'layout': {}}
+        for width, (w, h) in WIDTHS.items():
+            page.set_viewport_size({'width': w, 'height': h})
+            resp = page.goto(server + name, wait_until='load')
+            rec['status'] = resp.status if resp else None
+            if page.evaluate('() => !!window.MathJax'):
+                page.wait_for_function("() => document.documentElement.dataset.mathjax === 'done'", timeout=30000)
+            if width == 'desktop': rec.update(page.evaluate(PROBE))
+            rec['layout'][width] = page.evaluate(LAYOUT)
+        # the phone's menu, from the keyboard: Enter on the button opens the sidebar, Escape folds it again
+        page.focus('.menu-button')
+        page.keyboard.press('Enter')
+        rec['layout']['menu open'] = page.evaluate(LAYOUT)
+        page.keyboard.press('Escape')
+        rec['layout']['menu closed'] = page.evaluate(LAYOUT)
+        rec['foreign'] = [u for u in rec['requests'] if urlparse(u).scheme not in ('data', 'about', 'blob') and urlparse(u).hostname != '127.0.0.1']
         found[name] = rec
+    page.close()
     return found
 
 
@@ -441,6 +471,138 @@ def test_hidden_answers_start_closed(visits):
     assert not opened, f'<details> shown open before a click: {opened}'
 
 
+def test_no_page_scrolls_sideways_on_a_phone_or_a_desktop(visits):
+    "Wide tables, code and math scroll in their own box and figures scale: the page itself never scrolls sideways."
+    wide = {f'{n} at {w}': (lay['scrollWidth'], lay['innerWidth']) for n, v in visits.items() for w, lay in v['layout'].items()
+            if lay['scrollWidth'] > lay['innerWidth']}
+    assert not wide, f'pages wider than the window (scrollWidth, innerWidth): {wide}'
+
+
+def test_menu_folds_the_sidebar_on_a_phone(visits):
+    "At 1280 px the sidebar shows and the menu button doesn't; at 390 px the sidebar folds behind the button, which opens and closes it."
+    bad = {}
+    for n, v in visits.items():
+        lay = v['layout']
+        got = (lay['desktop']['button'], lay['desktop']['nav'], lay['phone']['button'], lay['phone']['nav'],
+               lay['menu open']['nav'], lay['menu open']['expanded'], lay['menu closed']['nav'], lay['menu closed']['expanded'])
+        if got != (False, True, True, False, True, 'true', False, 'false'): bad[n] = got
+    assert not bad, ('(desktop button, desktop nav, phone button, phone nav, nav after Enter, aria-expanded, '
+                     f'nav after Escape, aria-expanded): {bad}')
+
+
+def test_contents_list_on_every_page_with_more_than_three_sections(visits):
+    "A page with more than three h2/h3 sections lists them all under its title, linked; a shorter page has no list."
+    bad = {}
+    for n, v in visits.items():
+        lay = v['layout']['desktop']
+        want = lay['heads'] if lay['sections'] > 3 else None
+        if lay['toc'] != want: bad[n] = (lay['sections'], lay['toc'])
+    assert not bad, f'(sections, contents list) wrong: {bad}'
+    assert sum(v['layout']['desktop']['toc'] is not None for v in visits.values()) >= 10, 'the long lessons should have contents lists'
+
+
+def test_sidebar_numbers_and_groups(site):
+    "The sidebar numbers lessons as the lessons do (\"4 · ...\"), in groups: lessons, practice, appendices, then the API reference."
+    page = (site/'04_sgd.html').read_text()
+    nav = page.split('<nav class="sidebar"')[1].split('</nav>')[0]
+    groups = re.findall(r'<h2>([^<]+)</h2>', nav)
+    assert [g for g in groups if g in ('Lessons', 'Practice', 'Appendices', 'API reference')] == ['Lessons', 'Practice', 'Appendices', 'API reference'], groups
+    labels = dict(re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', nav))
+    assert labels['04_sgd.html'].startswith('4 · ') and labels['10_jargon.html'].startswith('10 · ') and labels['95_site.html'].startswith('95 · '), labels
+    assert not any(v.startswith(('Appendix', 'mnist_hood.')) for v in labels.values()), labels
+    section = lambda g: nav.split(f'<h2>{g}</h2>')[1].split('<h2>')[0]
+    assert '11_questionnaire.html' in section('Practice') and 'mnist_hood.sgd.html' in section('API reference')
+    assert 'mnist_hood.' not in section('Lessons') + section('Appendices')
+
+
+def test_landing_page_is_for_a_learner(site):
+    """The front page says what the course is, then the course map, how to start, what to do when numbers differ, and
+    links to the maintainers' page, which holds every other section of the README (index.ipynb): none is lost."""
+    from mnist_hood.site import landing_split, read_notebook
+    nb = read_notebook(ROOT/'nbs'/'index.ipynb')
+    assert landing_split(nb)[2] == [], f'learner sections missing from index.ipynb: {landing_split(nb)[2]}'
+    heads = lambda f: [html.unescape(re.sub(r'<[^>]+>', '', h)).rstrip('#').strip()
+                       for h in re.findall(r'<h2 id="[^"]*"[^>]*>(.*?)</h2>', (site/f).read_text(), re.S)]
+    front, back = heads('index.html'), heads('maintainers.html')
+    where = lambda pattern: next(i for i, h in enumerate(front) if re.search(pattern, h, re.I))
+    assert where('course map') < where(r'install|start') < where('numbers differ') < where('maintainers'), front
+    readme = [l[3:].replace('`', '').strip() for c in nb.cells if c.cell_type == 'markdown' for l in c.source.splitlines() if l.startswith('## ')]
+    assert sorted(readme) == sorted(front[:-1] + back), (readme, front, back)
+    assert 'href="maintainers.html"' in (site/'index.html').read_text()
+    assert not re.search(r'signal|benchmark|speed of|cache key', ' '.join(front), re.I), front
+
+
+def test_alt_text_says_what_a_figure_shows(site):
+    alts = {f.name: re.findall(r'<img [^>]*alt="([^"]*)"', f.read_text()) for f in site.glob('*.html')}
+    bad = {n: [a for a in al if not a.strip() or 'figure of' in a] for n, al in alts.items()}
+    assert not {n: b for n, b in bad.items() if b}, bad
+    assert sum(map(len, alts.values())) >= 5
+
+
+def test_check_marks_need_no_emoji_font(site):
+    "check's ✅ ❌ 💥 ✏️ ⚠️ reach the page as drawn marks, outside the code a learner copies."
+    left = {}
+    for f in site.glob('*.html'):
+        text = re.sub(r'<div class="highlight">.*?</pre></div>|<pre class="value">.*?</pre>', '', f.read_text(), flags=re.S)
+        if (found := re.findall('[✅❌💥✏⚠]', text)): left[f.name] = found[:5]
+    assert not left, f'emoji left outside code: {left}'
+    assert 'class="mh-mark"' in (site/'93_exercises.html').read_text()
+
+
+def test_reference_pages_have_no_empty_cells_and_document_properties(site):
+    bad = {f.name: len(re.findall(r'<td>(?:<code></code>)?</td>', f.read_text())) for f in site.glob('mnist_hood.*.html')}
+    assert not {n: k for n, k in bad.items() if k}, f'empty table cells: {bad}'
+    page = (site/'mnist_hood.linear_model.html').read_text()
+    dset = page.split('id="LinearData.dset"')[1].split('</section>')[0]
+    assert '(property)' in dset and 'no docstring' not in dset, dset[:500]
+
+
+def test_every_page_loads_the_scripts_and_copies_them(site):
+    scripts = ['site.js', 'search.js'] + (['sliders.js'] if (ROOT/'mnist_hood'/'site_assets'/'sliders.js').is_file() else [])
+    for f in site.glob('*.html'):
+        page = f.read_text()
+        assert all(f'<script src="static/{s}" defer></script>' in page for s in scripts), f.name
+        assert 'src="static/search-index.js"' not in page, f'{f.name} loads the search index before the search box is used'
+    assert all((site/'static'/s).is_file() for s in scripts + ['search-index.js'])
+
+
+def test_search_loads_its_index_on_first_use_and_says_no_results(browser, server):
+    page = browser.new_page()
+    fetched = []
+    page.on('request', lambda r: fetched.append(r.url) if 'search-index.js' in r.url else None)
+    page.goto(server + '04_sgd.html', wait_until='networkidle')
+    assert not fetched and not page.evaluate('() => !!window.SITE_INDEX'), 'the search index was loaded with the page'
+    page.fill('#search', 'zqxjvkwpf')
+    page.wait_for_selector('#search-results li.none')
+    assert fetched, 'the index was never fetched'
+    assert 'No results' in page.inner_text('#search-results') and 'zqxjvkwpf' in page.inner_text('#search-results')
+    page.fill('#search', 'sigmoid')
+    page.wait_for_selector('#search-results li a')
+    page.close()
+
+
+def test_copy_button_copies_the_code(browser, server):
+    browser.grant_permissions(['clipboard-read', 'clipboard-write'], origin=server.rstrip('/'))
+    page = browser.new_page()
+    page.goto(server + '05_mnist_loss.html', wait_until='load')
+    blocks, buttons = page.locator('article .cell.code .input .highlight').count(), page.locator('article .cell.code .input button.copy').count()
+    assert blocks and buttons == blocks, (blocks, buttons)
+    first = page.locator('article .cell.code .input').first
+    first.locator('button.copy').click()
+    page.wait_for_function("() => document.querySelector('article .cell.code .input button.copy').textContent === 'Copied'")
+    copied = page.evaluate('() => navigator.clipboard.readText()')
+    assert copied.strip() == first.locator('pre').inner_text().strip(), copied[:200]
+    page.close()
+
+
+def test_site_builds_outside_a_clone(tmp_path):
+    "In a folder that is no project (as after `pip install mnist-hood`), the site is built from the lessons and modules that came with the package."
+    r = site_cmd('--out', tmp_path/'out', cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path/'out'/'index.html').is_file() and (tmp_path/'out'/'04_sgd.html').is_file()
+    assert (tmp_path/'out'/'mnist_hood.sgd.html').is_file()
+
+
 def test_search_finds_mnist_loss_in_its_lesson(browser, server):
     lesson = next(p for p in list_notebooks(ROOT/'nbs') if 'def mnist_loss(' in p.read_text())
     page = browser.new_page()
@@ -454,15 +616,20 @@ def test_search_finds_mnist_loss_in_its_lesson(browser, server):
     page.close()
 
 
-def test_screenshots_of_index_and_lesson_03(browser, server, tmp_path_factory):
-    "Screenshots for a person to look at, in the test run's output folder (its path is printed)."
+def test_screenshots_of_index_and_lessons(browser, server, tmp_path_factory):
+    "Screenshots for a person to look at, at 390 and 1280 px, in the test run's output folder (its path is printed)."
     out = Path(os.environ.get('MNIST_HOOD_SCREENSHOTS') or tmp_path_factory.getbasetemp()/'screenshots')
     out.mkdir(parents=True, exist_ok=True)
-    lesson = next(p.stem for p in list_notebooks(ROOT/'nbs') if p.stem.startswith('03'))
-    for name in ('index', lesson):
-        page = browser.new_page()
-        page.goto(f'{server}{name}.html', wait_until='networkidle')
-        page.screenshot(path=str(out/f'{name}.png'), full_page=False)
-        page.close()
-        assert (out/f'{name}.png').stat().st_size > 10_000
+    lessons = [p.stem for p in list_notebooks(ROOT/'nbs') if p.stem.startswith(('03', '04', '08'))]
+    page = browser.new_page()
+    for name in ('index', *lessons):
+        for width, (w, h) in WIDTHS.items():
+            page.set_viewport_size({'width': w, 'height': h})
+            page.goto(f'{server}{name}.html', wait_until='networkidle')
+            page.screenshot(path=str(out/f'{name}-{w}.png'), full_page=False)
+            assert (out/f'{name}-{w}.png').stat().st_size > 10_000
+    page.set_viewport_size({'width': 390, 'height': 844})
+    page.click('.menu-button')
+    page.screenshot(path=str(out/'menu-390.png'))
+    page.close()
     print(f'screenshots in {out}')
