@@ -88,3 +88,32 @@ def test_sliders_move_without_drawing_and_show_a_note():
     bundle = s._repr_mimebundle_()
     assert bundle['text/plain'] == 'a note' and bundle['image/png'] == s.png   # the start, for pages without widgets
     assert s.png.startswith('iVBOR')                                            # base64 of a PNG file
+
+
+def test_sliders_carry_what_the_website_script_needs():
+    "For a web page the output carries the spec sliders.js builds live sliders from, at the values of the picture drawn."
+    import json, re
+    from functools import partial
+    from ipywidgets import FloatLogSlider, FloatSlider, IntSlider
+    from mnist_hood.sgd import live_experiment, show_quadratic
+    s = Sliders(partial(show_descent, x0=0.7), lr=FloatLogSlider(value=0.2, base=10, min=-3, max=0.08, step=0.01, description='lr'),
+                steps=IntSlider(value=4, min=1, max=30, description='a</script>b'))
+    plt.close('all')
+    s.set(lr=0.5)                            # moved without drawing: the page still starts where the picture was drawn
+    page = s._repr_mimebundle_()['text/html']
+    assert page.startswith('<div class="mh-live" data-experiment="descent">') and page.count('</script>') == 1
+    spec = json.loads(re.search(r'<script type="application/json">(.*?)</script>', page, re.S).group(1))
+    assert spec == {'experiment': 'descent', 'x0': 0.7, 'sliders': [
+        {'name': 'lr', 'label': 'lr', 'kind': 'log', 'min': -3, 'max': 0.08, 'step': 0.01, 'value': 0.2, 'base': 10},
+        {'name': 'steps', 'label': 'a</script>b', 'kind': 'int', 'min': 1, 'max': 30, 'step': 1, 'value': 4}]}
+    assert f'src="data:image/png;base64,{s.png}"' in page and 'alt="lr = 0.2, 4 steps"' in page
+    rc = roller_coaster(42)
+    assert live_experiment(partial(show_quadratic, rc.time, rc.speed)) == {
+        'experiment': 'quadratic', 'time': rc.time.tolist(), 'speed': rc.speed.tolist()}
+    assert live_experiment(partial(show_descent, f=lambda x: x**4)) is None   # the script knows the loss x**2 only
+    assert live_experiment(lambda lr: lr) is None
+    def draw(lr): plt.subplots(); return lr
+    other = Sliders(draw, lr=FloatSlider(value=0.1, description='lr'))
+    bundle = other._repr_mimebundle_()
+    assert 'text/html' not in bundle and bundle['image/png'] == other.png    # a callback it cannot redo: the picture only
+    plt.close('all')
