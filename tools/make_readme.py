@@ -5,14 +5,23 @@ nbdev's own `nbdev-readme` renders through Quarto, which can't be installed offl
 markdown cells as they are, code cells as Python blocks followed by their text output, `#| hide` cells left out,
 nbdev's `#|` directive lines dropped, and links to notebooks made relative to the repository's root.
 
-    python tools/make_readme.py           # write README.md
-    python tools/make_readme.py --check   # exit 1 (naming the notebook) when README.md is out of date
+The README's run section (what `mnist-hood run` prints, its counts, stage times and quick figures) is one markdown
+cell of the index, made here from a real run's results kept in tools/readme_run.json (numbers, times and verdicts
+only); `--measure` makes that file anew by running the command three times (full sample, --quick with and without
+the MNIST files).
+
+    python tools/make_readme.py           # write the index's run section and README.md
+    python tools/make_readme.py --check   # exit 1 (naming what to run) when either is out of date
+    python tools/make_readme.py --measure [MNIST_DIR]   # run the command, write tools/readme_run.json, then as above
 """
-import json, re, sys, tomllib
+import json, os, re, resource, subprocess, sys, tempfile, time, tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = '<!-- Generated from {nb} by tools/make_readme.py: edit the notebook, then run the script. -->\n\n'
+RUN_JSON = ROOT/'tools'/'readme_run.json'
+RUN_MARK = '<!-- made by tools/make_readme.py from tools/readme_run.json: measure again, do not edit this cell -->'
+WORDS = 'no one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty twenty-one'.split()
 
 
 def _directives(src):
@@ -59,16 +68,117 @@ def render(nb_path, nbs='nbs'):
     return ''.join(out).rstrip('\n') + '\n'
 
 
+def _trim(res, wall):
+    "What the README needs of a run's results.json: its rows, data line, tally and times (no paths, no images)."
+    rows = [{k: r[k] for k in ('key', 'quantity', 'book', 'version', 'this_run', 'verdict')} for r in res['rows']]
+    return dict(data=res['data']['detail'], source=res['data']['source'], quick=res['quick'], rows=rows,
+                exit_status=res['exit_status'], timings_seconds=res['timings_seconds'], wall_seconds=round(wall, 1))
+
+
+def measure(mnist_dir):
+    "Run `mnist-hood run` on the full sample, then `--quick` with the MNIST files and without; write tools/readme_run.json."
+    runs, base = {}, {k: v for k, v in os.environ.items() if k not in ('MNIST_HOOD_DATA', 'MNIST_HOOD_OFFLINE')}
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = {'MNIST_HOOD_CACHE': f'{tmp}/cache'}
+        with_files, without = {**base, **cache, 'MNIST_HOOD_DATA': str(mnist_dir)}, {**base, **cache, 'MNIST_HOOD_OFFLINE': '1'}
+        for env in (with_files, without):   # build both samples first: the runs then time the course, not the cache
+            subprocess.run([sys.executable, '-m', 'mnist_hood', 'data'], env=env, check=True, capture_output=True)
+        load = os.getloadavg()[0]
+        for name, args, env in (('full', [], with_files), ('quick', ['--quick'], with_files), ('quick_offline', ['--quick'], without)):
+            t0 = time.perf_counter()
+            r = subprocess.run([sys.executable, '-m', 'mnist_hood', 'run', '--out', f'{tmp}/{name}', *args], env=env, capture_output=True, text=True)
+            wall = time.perf_counter() - t0
+            if r.returncode not in (0, 1): raise SystemExit(f'make_readme: mnist-hood run {" ".join(args)} failed: {r.stderr[-2000:]}')
+            if r.returncode: print(f'make_readme: warning: mnist-hood run {" ".join(args)} had rows outside their bands (exit status 1)')
+            runs[name] = _trim(json.loads(Path(f'{tmp}/{name}/results.json').read_text()), wall)
+            if name == 'full': runs[name]['peak_gb'] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/2**20, 2)
+    meta = dict(date=time.strftime('%Y-%m-%d'), cores=os.cpu_count(), load_average=round(load, 1))
+    RUN_JSON.write_text(json.dumps(dict(measured=meta, **runs), indent=1) + '\n')
+
+
+def _count(n): return WORDS[n] if n < len(WORDS) else str(n)
+
+
+def run_section(res) -> str:
+    "The index's markdown cell on what `mnist-hood run` prints, from the measured results `res` (tools/readme_run.json)."
+    sys.path.insert(0, str(ROOT))
+    try: from mnist_hood.cli import format_table, tally
+    finally: sys.path.pop(0)
+    full, quick, offline, m = res['full'], res['quick'], res['quick_offline'], res['measured']
+    rows = full['rows']
+    exact = [r for r in rows if r['verdict'] == 'exact']
+    band = [r for r in rows if r['verdict'].startswith('within band')]
+    close = [r for r in rows if r['verdict'].startswith('within 0')]
+    off = [r for r in rows if r['verdict'].startswith(('below', 'above', 'MISMATCH'))]
+    t = full['timings_seconds']
+    table = format_table([dict(r) for r in rows])
+    stages = '\n'.join(f'| {k} | {v:.2f} |' for k, v in t.items())
+    qt = lambda run: f"{run['timings_seconds']['total']:.1f} s"
+    return f"""{RUN_MARK}
+### What `mnist-hood run` prints, and how long it takes
+
+A real run on the full sample (`MNIST_HOOD_DATA=../shared/data/mnist mnist-hood run`), on the project's
+{m['cores']}-core machine on {m['date']} (load average {m['load_average']} as the runs began: other jobs were running).
+{_count(len(exact)).capitalize()} rows are exact: every deterministic number, and every seeded number the book's own random stream
+reproduces (the roller coaster, the random model, the book's from-scratch and `BasicOptim` runs).{
+f" {_count(len(close)).capitalize()} within 0.0001 of the book: the book read its validation files in a listing order of its own disk, which moves the fourth place." if close else ''}
+The {_count(len(band))} within band depend on the seed ({'; '.join(r['quantity'].rsplit(', ', 1)[0] for r in band)}):
+the course trains them its own way (private seeds, shuffled batches), and holds each to the band a sweep over seeds gave,
+printed beside it.{
+f" Outside its band or the book's: {'; '.join(r['quantity'] for r in off)} (exit status 1)." if off else ''}
+
+```
+data: {full['data']}
+{table}
+{tally(full['rows'])}; {qt(full)}; figures and results.json in mnist-hood-run-DATE-TIME
+```
+
+| stage of `mnist-hood run` | seconds |
+|---|---|
+{stages}
+
+The whole command took {full['wall_seconds']} s of wall time and {full['peak_gb']} GB at its peak (the samples already built:
+a first run builds them from the MNIST files, a few seconds more).
+
+`mnist-hood run --quick` trains each run for one or two epochs. With the MNIST files it took {qt(quick)}
+({tally(quick['rows'])}): the deterministic rows are exact as before, the book's own runs are compared with the book's
+number for the epoch they stopped at, and the course's runs show `-` in the book column and say they are not
+comparable, because their bands describe full-length runs. Without the files (`MNIST_HOOD_OFFLINE=1`, or no network
+and no `MNIST_HOOD_DATA`) it took {qt(offline)} ({tally(offline['rows'])}): the course then uses its small offline sample
+(400 + 100 images per digit), so only the numbers that involve no images, the gradients and the roller coaster,
+can be held to the book's.
+
+The runs use one PyTorch thread: these models are tiny, and two threads on a busy 2-core machine were measured up
+to 10x slower. `tools/bench_run.py` times the command against running the notebooks."""
+
+
+def _with_run_section(nb):
+    "The index notebook `nb` with its run section made from tools/readme_run.json; and whether that changed it."
+    cells = [c for c in nb['cells'] if c['cell_type'] == 'markdown' and ''.join(c['source']).startswith(RUN_MARK)]
+    if len(cells) != 1: raise SystemExit(f'make_readme: the index needs one markdown cell starting with {RUN_MARK}')
+    text = run_section(json.loads(RUN_JSON.read_text()))
+    changed = ''.join(cells[0]['source']) != text
+    cells[0]['source'] = text.splitlines(True)
+    return nb, changed
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     cfg = tomllib.loads((ROOT/'pyproject.toml').read_text())['tool']['nbdev']
     nbs, nb = cfg.get('nbs_path', 'nbs'), cfg.get('readme_nb', 'index.ipynb')
-    text, readme = render(ROOT/nbs/nb, nbs), ROOT/'README.md'
+    if '--measure' in argv:
+        rest = [a for a in argv if not a.startswith('--')]
+        measure(Path(rest[0] if rest else os.environ.get('MNIST_HOOD_DATA') or ROOT.parent/'shared'/'data'/'mnist').resolve())
+    index = ROOT/nbs/nb
+    notebook, changed = _with_run_section(json.loads(index.read_text()))
     if '--check' in argv:
-        if readme.read_text() != text:
+        if changed:
+            print(f'{nbs}/{nb}: its run section is not what tools/readme_run.json gives; run python tools/make_readme.py'); return 1
+        if (ROOT/'README.md').read_text() != render(index, nbs):
             print(f'README.md is out of date: it is made from {nbs}/{nb}; run python tools/make_readme.py'); return 1
         return 0
-    readme.write_text(text)
+    if changed: index.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + '\n')
+    (ROOT/'README.md').write_text(render(index, nbs))
     return 0
 
 
