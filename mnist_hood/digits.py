@@ -7,15 +7,17 @@ from __future__ import annotations
 import torch
 import matplotlib.pyplot as plt
 from torch import nn, Tensor
+from fastai.data.core import DataLoaders
 from fastai.learner import Learner
 from fastai.metrics import accuracy
 from fastai.optimizer import SGD
-from .course import need
+from .course import RUNS, need
 from .data import Digits, mnist_digits
 from .linear_model import LinearData, flatten_images
-from .training import Run, _check_epochs, _check_lr
-from .learner import learner_run
-from .neural_net import make_simple_net, seeded_rows
+from .training import Run, train_run
+from .learner import fit_learner
+from .neural_net import make_simple_net
+
 
 # %% auto #0
 __all__ = ['digit_data', 'softmax', 'log_softmax', 'cross_entropy', 'train_ten_digits', 'confusion_matrix', 'plot_confusion',
@@ -46,19 +48,20 @@ def cross_entropy(logits: Tensor, targets: Tensor) -> Tensor:
     return -log_softmax(logits)[torch.arange(len(targets)), targets].mean()
 
 # %% ../nbs/09_all_digits.ipynb #b7efa47b
-def train_ten_digits(data: LinearData, epochs: int = 10, lr: float = 0.5, bs: int = 256, seed: int = 42,
-                     n_hidden: int = 30, quiet: bool = False) -> Run:
-    "`make_simple_net(n_out=10)` (`n_hidden=0`: a linear `nn.Linear(784, 10)`) fitted on all ten digits (`digit_data`) by fastai's `Learner` with `SGD`, our `cross_entropy`, `accuracy`."
-    _check_epochs(epochs); _check_lr(lr)
-    if isinstance(n_hidden, bool) or not isinstance(n_hidden, int) or n_hidden < 0: raise ValueError(f"n_hidden must be an int >= 0, got {n_hidden!r}")
-    if data.train_y.ndim != 1 or data.train_y.dtype != torch.int64:
-        raise ValueError(f"data must have digit labels (N,) int64, as digit_data gives; got {data.train_y.dtype} {tuple(data.train_y.shape)}")
+_R = RUNS['ten_digits']
+
+def train_ten_digits(data: LinearData, epochs: int = _R['epochs'], lr: float = _R['lr'], bs: int = _R['bs'], seed: int = _R['seed'],
+                     n_hidden: int = _R['n_hidden'], quiet: bool = False) -> Run:
+    "`make_simple_net(n_out=10)` (`n_hidden=0`: a linear `nn.Linear(784, 10)`) fitted on all ten digits (`digit_data`) by fastai's `Learner` with `SGD`, our `cross_entropy`, `accuracy` (`train_run`: seeded, shuffled)."
+    need(isinstance(n_hidden, int) and not isinstance(n_hidden, bool) and n_hidden >= 0, f"n_hidden must be an int >= 0, got {n_hidden!r}")
+    need(data.train_y.ndim == 1 and data.train_y.dtype == torch.int64,
+         f"data must have digit labels (N,) int64, as digit_data gives; got {data.train_y.dtype} {tuple(data.train_y.shape)}")
     n_in = data.train_x.shape[1]
-    make = (lambda: nn.Linear(n_in, 10)) if n_hidden == 0 else (lambda: make_simple_net(n_in, n_hidden, 10))
-    dls, model = seeded_rows(data, bs, seed, make_model=make)   # seeded_setup's batches, cut faster (lesson 8)
-    learn = Learner(dls, model, opt_func=SGD, loss_func=cross_entropy, metrics=accuracy)
-    return learner_run(learn, 'ten_digits' if n_hidden else 'ten_digits_linear', dict(epochs=epochs, lr=lr, bs=bs, seed=seed, n_hidden=n_hidden),
-                       lambda: learn.fit(epochs, lr), quiet, task='ten digits')
+    net = lambda: nn.Linear(n_in, 10) if n_hidden == 0 else make_simple_net(n_in, n_hidden, 10)
+    make = lambda dls: Learner(DataLoaders(*dls), net(), opt_func=SGD, loss_func=cross_entropy, metrics=accuracy)
+    return train_run('ten_digits' if n_hidden else 'ten_digits_linear', data, make, lambda learn, dls: fit_learner(learn, epochs, lr, quiet),
+                     epochs, lr, bs, seed, task='ten digits', n_hidden=n_hidden)
+
 
 # %% ../nbs/09_all_digits.ipynb #96937932
 def confusion_matrix(preds: Tensor, targets: Tensor, n_classes: int = 10) -> Tensor:

@@ -4,31 +4,22 @@
 
 # %% ../nbs/07_optimizer_learner.ipynb #69ce39d2
 from __future__ import annotations
-import numbers, time
 import torch
-from torch import nn, Tensor
+from torch import nn
 from fastai.data.core import DataLoaders
-from fastai.data.load import DataLoader
 from fastai.learner import Learner
-import fastai.callback.progress  # adds Learner.no_bar, which the trainers' quiet option uses
+import fastai.callback.progress  # noqa: F401 (adds Learner.no_bar, which the trainers' quiet option uses)
 from fastai.optimizer import SGD
 from fastai.torch_core import set_seed
 from fastcore.basics import patch
-from .book import book_stream
-from .course import need
+from .course import RUNS
 from .linear_model import LinearData, mnist_loss
-from .training import Run, batch_accuracy, calc_grad, make_loaders, validate_epoch
+from .training import Run, batch_accuracy, calc_grad, make_loaders, train_run, validate_epoch
+
 
 # %% auto #0
-__all__ = ['BasicOptim', 'train_model', 'train_basic_optim_book', 'seeded_setup', 'train_basic_optim', 'learner_run',
+__all__ = ['BasicOptim', 'train_model', 'train_basic_optim_book', 'seeded_setup', 'train_basic_optim', 'recorded', 'fit_learner',
            'train_learner', 'BasicLearner']
-
-# %% ../nbs/07_optimizer_learner.ipynb #c35a20ef
-def _check_run(epochs, lr, bs=None):
-    "The trainers' one check at their entry (`train_*`): a positive whole number of epochs (and batch size), a positive learning rate."
-    need(isinstance(epochs, int) and not isinstance(epochs, bool) and epochs >= 1, f"epochs must be a positive int, got {epochs!r}")
-    need(isinstance(lr, numbers.Real) and not isinstance(lr, bool) and lr > 0, f"lr must be a positive number, got {lr!r}")
-    need(bs is None or (isinstance(bs, int) and not isinstance(bs, bool) and bs >= 1), f"bs must be a positive int, got {bs!r}")
 
 # %% ../nbs/07_optimizer_learner.ipynb #34bbee77
 class BasicOptim:
@@ -54,16 +45,14 @@ def train_model(model, epochs: int, dl, valid_dl, opt, loss_func=mnist_loss, wei
     return history
 
 # %% ../nbs/07_optimizer_learner.ipynb #66c27e71
-def train_basic_optim_book(data: LinearData, epochs: int = 20, lr: float = 1.0) -> Run:
-    "The book's own `BasicOptim` run: `nn.Linear` made where the book's stream had it (`book_stream('optimizer')`), unshuffled batches of 256, validated the book's way (unweighted) after each epoch."
-    _check_run(epochs, lr)
-    book_stream('optimizer')
-    model = nn.Linear(data.train_x.shape[1], 1)
-    dl, valid_dl = DataLoader(data.dset, batch_size=256), DataLoader(data.valid_dset, batch_size=256)
-    t0 = time.perf_counter()
-    history = train_model(model, epochs, dl, valid_dl, BasicOptim(model.parameters(), lr), weighted=False)
-    return Run('basic_optim_book', history, dict(epochs=epochs, lr=lr, bs=256, stream='book', validation='unweighted'),
-               time.perf_counter() - t0, model=model)
+_R = RUNS['basic_optim_book']
+
+def train_basic_optim_book(data: LinearData, epochs: int = _R['epochs'], lr: float = _R['lr'], bs: int = _R['bs']) -> Run:
+    "The book's own `BasicOptim` run (`train_run`'s book way): `nn.Linear` made where the book's stream had it (`book_stream('optimizer')`), batches in order, validated the book's way (unweighted) after each epoch."
+    return train_run('basic_optim_book', data, lambda dls: nn.Linear(data.train_x.shape[1], 1),
+                     lambda model, dls: (train_model(model, epochs, *dls, BasicOptim(model.parameters(), lr), weighted=False), [], model),
+                     epochs, lr, bs, stream='optimizer')
+
 
 # %% ../nbs/07_optimizer_learner.ipynb #55b5f524
 def seeded_setup(data: LinearData, bs: int = 256, seed: int = 42, make_model=None):
@@ -74,31 +63,37 @@ def seeded_setup(data: LinearData, bs: int = 256, seed: int = 42, make_model=Non
     return DataLoaders(dl, valid_dl), model
 
 # %% ../nbs/07_optimizer_learner.ipynb #5883a1a4
-def train_basic_optim(data: LinearData, epochs: int = 20, lr: float = 1.0, bs: int = 256, seed: int = 42) -> Run:
-    "`nn.Linear` trained with `BasicOptim` and `train_model` on `data` the course's way (seeded, shuffled, weighted); repeatable."
-    _check_run(epochs, lr, bs)
-    dls, model = seeded_setup(data, bs, seed)
-    t0 = time.perf_counter()
-    history = train_model(model, epochs, dls.train, dls.valid, BasicOptim(model.parameters(), lr))
-    return Run('basic_optim', history, dict(epochs=epochs, lr=lr, bs=bs, seed=seed), time.perf_counter() - t0, model=model)
+_R = RUNS['basic_optim']
+
+def train_basic_optim(data: LinearData, epochs: int = _R['epochs'], lr: float = _R['lr'], bs: int = _R['bs'], seed: int = _R['seed']) -> Run:
+    "`nn.Linear` trained with `BasicOptim` and `train_model` on `data` the course's way (`train_run`: seeded, shuffled, weighted); repeatable."
+    return train_run('basic_optim', data, lambda dls: nn.Linear(data.train_x.shape[1], 1),
+                     lambda model, dls: (train_model(model, epochs, *dls, BasicOptim(model.parameters(), lr)), [], model), epochs, lr, bs, seed)
+
 
 # %% ../nbs/07_optimizer_learner.ipynb #03c1e8ca
-def learner_run(learn, name: str, config: dict, fit, quiet: bool = False, **kwargs) -> Run:
-    "Call `fit()` to train fastai's `learn` (progress and log hidden when `quiet`), timed; a `Run` named `name` of the accuracy and validation loss its recorder kept."
-    t0 = time.perf_counter()
-    if quiet:
-        with learn.no_bar(), learn.no_logging(): fit()
-    else: fit()
-    values = learn.recorder.values
-    return Run(name, [round(float(v[2]), 4) for v in values], config, time.perf_counter() - t0, model=learn.model,
-               losses=[round(float(v[1]), 4) for v in values], **kwargs)
+def recorded(values) -> tuple:
+    "The validation accuracies and losses, rounded to 4 decimals, of a Learner's rows `values` (`[train_loss, valid_loss, accuracy]` per epoch)."
+    return [round(float(v[2]), 4) for v in values], [round(float(v[1]), 4) for v in values]
 
-def train_learner(data: LinearData, epochs: int = 10, lr: float = 1.0, bs: int = 256, seed: int = 42, quiet: bool = False) -> Run:
-    "fastai's `Learner` with `nn.Linear`, `SGD`, `mnist_loss` and `batch_accuracy` fitted on `data`; `quiet` hides its progress."
-    _check_run(epochs, lr, bs)
-    dls, model = seeded_setup(data, bs, seed)
-    learn = Learner(dls, model, opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy)
-    return learner_run(learn, 'learner', dict(epochs=epochs, lr=lr, bs=bs, seed=seed), lambda: learn.fit(epochs, lr=lr), quiet)
+def fit_learner(learn, epochs: int, lr: float, quiet: bool = False, one_cycle: bool = False) -> tuple:
+    "Fit fastai's `learn` for `epochs` at `lr` (`fit_one_cycle` if `one_cycle`), progress and log hidden when `quiet`; what `train_run` keeps: accuracies and losses (`recorded`), and the model."
+    fit = learn.fit_one_cycle if one_cycle else learn.fit
+    if quiet:
+        with learn.no_bar(), learn.no_logging(): fit(epochs, lr)
+    else: fit(epochs, lr)
+    return *recorded(learn.recorder.values), learn.model
+
+
+# %% ../nbs/07_optimizer_learner.ipynb #03c1e8cb
+_R = RUNS['learner']
+
+def train_learner(data: LinearData, epochs: int = _R['epochs'], lr: float = _R['lr'], bs: int = _R['bs'], seed: int = _R['seed'],
+                  quiet: bool = False) -> Run:
+    "fastai's `Learner` with `nn.Linear`, `SGD`, `mnist_loss` and `batch_accuracy` fitted on `data` (`train_run`); `quiet` hides its progress."
+    make = lambda dls: Learner(DataLoaders(*dls), nn.Linear(data.train_x.shape[1], 1), opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy)
+    return train_run('learner', data, make, lambda learn, dls: fit_learner(learn, epochs, lr, quiet), epochs, lr, bs, seed)
+
 
 # %% ../nbs/07_optimizer_learner.ipynb #8eda0fd2
 class BasicLearner:

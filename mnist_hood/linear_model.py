@@ -5,6 +5,7 @@
 # %% ../nbs/05_mnist_loss.ipynb #96b4d38b
 from __future__ import annotations
 from dataclasses import dataclass
+from functools import cached_property
 import torch
 from torch import Tensor
 from .book import book_stream
@@ -24,17 +25,19 @@ def flatten_images(images):
 # %% ../nbs/05_mnist_loss.ipynb #e117e3c1
 @dataclass
 class LinearData:
-    "A task as rows: inputs `train_x`/`valid_x` (N, 784) and labels `train_y`/`valid_y`; from `linear_data`, float (N, 1), 1 for a 3, 0 for a 7."
-    train_x: Tensor
-    train_y: Tensor
-    valid_x: Tensor
-    valid_y: Tensor
-    @property
-    def dset(self) -> list: return list(zip(self.train_x, self.train_y))
-    @property
-    def valid_dset(self) -> list: return list(zip(self.valid_x, self.valid_y))
-    def __repr__(self):
-        return f"LinearData(train {tuple(self.train_x.shape)}, valid {tuple(self.valid_x.shape)})"
+    "A task as rows: inputs `train_x`/`valid_x` (N, 784) floats; labels `train_y`/`valid_y` as the task needs them: from `linear_data`, floats (N, 1), 1 for a 3 and 0 for a 7; from lesson 9's `digit_data`, the digits (N,) int64."
+    train_x: Tensor; train_y: Tensor
+    valid_x: Tensor; valid_y: Tensor
+    @cached_property
+    def dset(self) -> list:
+        "The training set as a list of `(input, label)` pairs, as the book builds `dset`; made on first use, then kept."
+        return list(zip(self.train_x, self.train_y))
+    @cached_property
+    def valid_dset(self) -> list:
+        "The validation set as a list of `(input, label)` pairs, as the book builds `valid_dset`; made on first use, then kept."
+        return list(zip(self.valid_x, self.valid_y))
+    def __repr__(self): return f"LinearData(train {tuple(self.train_x.shape)}, valid {tuple(self.valid_x.shape)})"
+
 
 # %% ../nbs/05_mnist_loss.ipynb #6544da8d
 def _rows_and_labels(threes, sevens):

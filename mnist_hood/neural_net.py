@@ -4,24 +4,22 @@
 
 # %% ../nbs/08_neural_net.ipynb #29e5204f
 from __future__ import annotations
-import math, time
+import math
 from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
-from fastai.data.load import DataLoader
 from fastai.data.core import DataLoaders
-from fastai.learner import Learner
 from fastai.optimizer import SGD, Adam
-from fastai.torch_core import set_seed
-from .course import need
+from .course import RUNS, need
 from .linear_model import LinearData, mnist_loss
-from .training import Run, batch_accuracy
-from .learner import BasicLearner, learner_run, seeded_setup, _check_run
+from .training import Run, batch_accuracy, check_run, train_run
+from .learner import BasicLearner, fit_learner, recorded
+
 
 # %% auto #0
-__all__ = ['simple_net', 'make_simple_net', 'relu_net', 'n_params', 'wiggly', 'bend_fit', 'RowLoader', 'seeded_rows',
-           'train_simple_net', 'fit_curve', 'train_resnet18']
+__all__ = ['simple_net', 'make_simple_net', 'relu_net', 'n_params', 'wiggly', 'bend_fit', 'train_simple_net', 'fit_curve',
+           'train_resnet18']
 
 # %% ../nbs/08_neural_net.ipynb #0a04ffe0
 def simple_net(xb: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor) -> Tensor:
@@ -63,41 +61,21 @@ def bend_fit(x: Tensor, y: Tensor, n_units: int) -> nn.Sequential:
         net[2].weight.copy_(sol[:-1].T); net[2].bias.copy_(sol[-1])
     return net
 
-# %% ../nbs/08_neural_net.ipynb #86f8b624
-class RowLoader(DataLoader):
-    "A fastai `DataLoader` over the rows of `x` and `y` that cuts each batch out of the tensors in one indexing step; it draws the same shuffle as a `DataLoader` over `list(zip(x, y))`, so it gives the same batches."
-    def __init__(self, x: Tensor, y: Tensor, bs: int = 256, shuffle: bool = False, **kwargs):
-        self.x, self.y = x, y
-        super().__init__(range(len(x)), bs=bs, shuffle=shuffle, **kwargs)
-    def create_batches(self, samps):
-        idxs = torch.tensor(list(samps), dtype=torch.long)   # this epoch's order, drawn as fastai draws it
-        for i in range(0, len(idxs), self.bs):
-            b = idxs[i:i + self.bs]
-            if len(b) < self.bs and self.drop_last: return
-            yield self.x[b], self.y[b]
-
-# %% ../nbs/08_neural_net.ipynb #81e8e3d5
-def seeded_rows(data: LinearData, bs: int = 256, seed: int = 42, make_model=None):
-    "`seeded_setup` with `RowLoader`s: the same seed, batches and starting model (`make_model()`, else `nn.Linear(784, 1)`), fewer steps per batch."
-    set_seed(seed, reproducible=True)
-    dls = DataLoaders(RowLoader(data.train_x, data.train_y, bs, shuffle=True), RowLoader(data.valid_x, data.valid_y, bs))
-    model = make_model() if make_model is not None else nn.Linear(data.train_x.shape[1], 1)
-    return dls, model
-
 # %% ../nbs/08_neural_net.ipynb #0b42135e
-def train_simple_net(data: LinearData, epochs: int = 40, lr: float = 0.1, bs: int = 256, seed: int = 42,
-                     n_hidden: int = 30, quiet: bool = False) -> Run:
-    "`make_simple_net(n_hidden=...)` trained by lesson 7's `BasicLearner` with fastai's `SGD`, `mnist_loss` and `batch_accuracy` on `RowLoader`s; seeded. Prints the epochs' table at the end unless `quiet`."
-    _check_run(epochs, lr, bs)
-    dls, model = seeded_rows(data, bs, seed, make_model=lambda: make_simple_net(data.train_x.shape[1], n_hidden))
-    t0 = time.perf_counter()
-    values = BasicLearner(dls, model, opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy).fit(epochs, lr).values
-    run = Run('simple_net', [round(float(v[2]), 4) for v in values], dict(epochs=epochs, lr=lr, bs=bs, seed=seed, n_hidden=n_hidden),
-              time.perf_counter() - t0, model=model, losses=[round(float(v[1]), 4) for v in values])
-    if not quiet:
-        print('epoch  train_loss  valid_loss  batch_accuracy')
-        for i, (tl, vl, acc) in enumerate(values): print(f'{i:5d}  {tl:10.6f}  {vl:10.6f}  {acc:14.6f}')
-    return run
+_R = RUNS['simple_net']
+
+def train_simple_net(data: LinearData, epochs: int = _R['epochs'], lr: float = _R['lr'], bs: int = _R['bs'], seed: int = _R['seed'],
+                     n_hidden: int = _R['n_hidden'], quiet: bool = False) -> Run:
+    "`make_simple_net(n_hidden=...)` trained by lesson 7's `BasicLearner` with fastai's `SGD`, `mnist_loss` and `batch_accuracy` (`train_run`: seeded, shuffled). Prints the epochs' table at the end unless `quiet`."
+    def fit(model, dls):
+        values = BasicLearner(DataLoaders(*dls), model, opt_func=SGD, loss_func=mnist_loss, metrics=batch_accuracy).fit(epochs, lr).values
+        if not quiet:
+            print('epoch  train_loss  valid_loss  batch_accuracy')
+            for i, (tl, vl, acc) in enumerate(values): print(f'{i:5d}  {tl:10.6f}  {vl:10.6f}  {acc:14.6f}')
+        return *recorded(values), model
+    return train_run('simple_net', data, lambda dls: make_simple_net(data.train_x.shape[1], n_hidden), fit,
+                     epochs, lr, bs, seed, n_hidden=n_hidden)
+
 
 # %% ../nbs/08_neural_net.ipynb #1d3a6f29
 def fit_curve(sizes, x: Tensor, y: Tensor, seed: int = 0, steps: int = 1000, lr: float = 0.02) -> tuple:
@@ -111,18 +89,20 @@ def fit_curve(sizes, x: Tensor, y: Tensor, seed: int = 0, steps: int = 1000, lr:
     with torch.no_grad(): return net, ((net(x) - y)**2).mean().sqrt().item()
 
 # %% ../nbs/08_neural_net.ipynb #07d5ab62
-def train_resnet18(path, epochs: int = 1, lr: float = 0.1, seed: int = 42, quiet: bool = False) -> Run:
-    """The book's last step: a resnet18 from scratch on the PNGs of the sample folder `path`, `fit_one_cycle(epochs, lr)`;
-    seeded, and on the CPU even where there is a GPU, so that it gives what the course's seed sweep measured."""
-    _check_run(epochs, lr)
+_R = RUNS['resnet18']
+
+def train_resnet18(path, epochs: int = _R['epochs'], lr: float = _R['lr'], seed: int = _R['seed'], quiet: bool = False) -> Run:
+    """The book's last step: a resnet18 from scratch on the PNGs of the sample folder `path`, `fit_one_cycle(epochs, lr)`
+    (`train_run`); seeded, and on the CPU even where there is a GPU, so that it gives what the course's seed sweep measured."""
+    check_run(epochs=epochs, lr=lr)
     need((Path(path)/'train').is_dir() and (Path(path)/'valid').is_dir(),
          f"{path}: needs train/ and valid/ folders of images (a folder from mnist_sample())", FileNotFoundError)
-    import fastai.callback.schedule   # gives the Learner its fit_one_cycle; these imports take a second, so only now
+    import fastai.callback.schedule   # noqa: F401 (gives the Learner its fit_one_cycle; these imports take a second, so only now)
     from fastai.metrics import accuracy
     from fastai.vision.data import ImageDataLoaders
     from fastai.vision.learner import vision_learner
     from torchvision.models import resnet18
-    set_seed(seed, reproducible=True)
-    dls = ImageDataLoaders.from_folder(path, device=torch.device('cpu'))   # a GPU run lands elsewhere (0.9912 measured)
-    learn = vision_learner(dls, resnet18, pretrained=False, loss_func=F.cross_entropy, metrics=accuracy)
-    return learner_run(learn, 'resnet18', dict(epochs=epochs, lr=lr, bs=dls.bs, seed=seed), lambda: learn.fit_one_cycle(epochs, lr), quiet)
+    images = lambda: ImageDataLoaders.from_folder(path, device=torch.device('cpu'))   # a GPU run lands elsewhere (0.9912 measured)
+    make = lambda dls: vision_learner(dls, resnet18, pretrained=False, loss_func=F.cross_entropy, metrics=accuracy)
+    return train_run('resnet18', images, make, lambda learn, dls: fit_learner(learn, epochs, lr, quiet, one_cycle=True), epochs, lr, seed=seed)
+

@@ -11,15 +11,16 @@ from typing import Any
 import torch
 from torch import Tensor
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 from fastai.data.load import DataLoader
 from fastai.torch_core import set_seed
 from .book import book_stream
-from .course import need
+from .course import RUNS, need
 from .linear_model import LinearData, init_params, linear1, mnist_loss
 
 # %% auto #0
-__all__ = ['calc_grad', 'train_epoch', 'batch_accuracy', 'validate_epoch', 'Run', 'train_linear_book', 'make_loaders',
-           'valid_loss', 'plot_history', 'train_linear']
+__all__ = ['calc_grad', 'train_epoch', 'batch_accuracy', 'validate_epoch', 'Run', 'check_run', 'RowLoader', 'make_loaders',
+           'valid_loss', 'train_run', 'fit_linear', 'train_linear_book', 'plot_history', 'train_linear']
 
 # %% ../nbs/06_minibatch_sgd.ipynb #38860dfd
 def calc_grad(xb, yb, model, loss_func=mnist_loss):
@@ -68,42 +69,35 @@ class Run:
         return self.history[-1]
 
 # %% ../nbs/06_minibatch_sgd.ipynb #aee8a3f8
-def _check_lr(lr):
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not lr > 0:
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
+def check_run(**settings) -> None:
+    "The trainers' one check of their settings, at their entry: `lr` must be a positive number; `epochs`, `bs` (or any other setting named) a positive int."
+    for k, v in settings.items():
+        ok = isinstance(v, numbers.Real) and v > 0 if k == 'lr' else isinstance(v, int) and v >= 1
+        need(ok and not isinstance(v, bool), f"{k} must be a positive {'number' if k == 'lr' else 'int'}, got {v!r}")
 
-def _check_params(params):
-    params = list(params)
-    if not params: raise ValueError("params is empty: there is nothing to train")
-    for i, p in enumerate(params):
-        if not isinstance(p, Tensor): raise TypeError(f"params[{i}] must be a tensor, not {type(p).__name__}")
-        if not p.requires_grad: raise ValueError(f"params[{i}] (shape {tuple(p.shape)}) does not track gradients: use requires_grad_()")
-    return params
 
-def _check_epochs(epochs):
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+# %% ../nbs/06_minibatch_sgd.ipynb #a7c3e9f1
+class RowLoader(DataLoader):
+    "A fastai `DataLoader` over the rows of `x` and `y` that cuts each batch out of the tensors in one step; it draws the same random numbers as a `DataLoader` over `list(zip(x, y))`, so it gives the same batches."
+    def __init__(self, x: Tensor, y: Tensor, bs: int = 256, shuffle: bool = False, **kwargs):
+        self.x, self.y = x, y
+        super().__init__(range(len(x)), bs=bs, shuffle=shuffle, **kwargs)
+    def __iter__(self):
+        self.randomize()                                 # fastai's draw for this pass
+        torch.empty((), dtype=torch.int64).random_()     # and PyTorch's, which its loader makes for each pass
+        n = len(self.x)
+        order = torch.tensor(self.shuffle_fn(range(n))) if self.shuffle else None
+        for i in range(0, n - n % self.bs if self.drop_last else n, self.bs):
+            b = slice(i, i + self.bs) if order is None else order[i:i + self.bs]
+            yield self.x[b], self.y[b]
 
-# %% ../nbs/06_minibatch_sgd.ipynb #cdf7af0e
-def train_linear_book(data: LinearData, epochs: int = 21, lr: float = 1.0) -> Run:
-    "The book's own run of lesson 6: `init_params` where the book's stream had it (`book_stream('minibatch')`), unshuffled batches of 256, then `epochs` epochs at `lr`; validated the book's way (unweighted) before training and after each epoch."
-    _check_epochs(epochs); _check_lr(lr)
-    book_stream('minibatch')
-    weights, bias = init_params((data.train_x.shape[1], 1)), init_params(1)
-    dl, valid_dl = DataLoader(data.dset, batch_size=256), DataLoader(data.valid_dset, batch_size=256)
-    def model(xb): return linear1(xb, weights, bias)
-    history, t0 = [validate_epoch(model, valid_dl, weighted=False)], time.perf_counter()
-    for _ in range(epochs):
-        train_epoch(model, dl, lr, (weights, bias))
-        history.append(validate_epoch(model, valid_dl, weighted=False))
-    return Run('linear_book', history, dict(epochs=epochs, lr=lr, bs=256, stream='book', validation='unweighted'),
-               time.perf_counter() - t0, model=(weights.detach(), bias.detach()))
 
-# %% ../nbs/06_minibatch_sgd.ipynb #73be5cab
-def make_loaders(data: LinearData, bs: int = 256):
-    "A shuffled training `DataLoader` and an ordered validation one over `data` (from `linear_data`), batches of `bs`."
-    need(isinstance(bs, int) and not isinstance(bs, bool) and bs >= 1, f"bs must be a positive int, got {bs!r}")
-    return DataLoader(data.dset, batch_size=bs, shuffle=True), DataLoader(data.valid_dset, batch_size=bs)
+# %% ../nbs/06_minibatch_sgd.ipynb #a7c3e9f2
+def make_loaders(data: LinearData, bs: int = 256, shuffle: bool = True) -> tuple:
+    "A training `RowLoader` over `data` (from `linear_data`), shuffled unless `shuffle=False` (the book's way), and an ordered validation one; batches of `bs`."
+    check_run(bs=bs)
+    return RowLoader(data.train_x, data.train_y, bs, shuffle=shuffle), RowLoader(data.valid_x, data.valid_y, bs)
+
 
 # %% ../nbs/06_minibatch_sgd.ipynb #450753ba
 def valid_loss(model, valid_dl, loss_func=mnist_loss) -> float:
@@ -111,30 +105,65 @@ def valid_loss(model, valid_dl, loss_func=mnist_loss) -> float:
     with torch.no_grad(): losses = [(loss_func(model(xb), yb).item(), len(yb)) for xb, yb in valid_dl]
     return round(sum(l*n for l, n in losses)/sum(n for _, n in losses), 4)
 
+# %% ../nbs/06_minibatch_sgd.ipynb #d0f6b2c4
+def train_run(name: str, data, make_model, fit, epochs: int, lr: float, bs: int = 256, seed: int = 42,
+              stream: str | None = None, task: str = '3s vs 7s', **config) -> Run:
+    """The course's one way to train: check `epochs`, `lr`; `set_seed(seed)`, or the book's way: `book_stream(stream)`, batches in order;
+    loaders (`make_loaders(data, bs)` for a `LinearData`, else `data()`: fastai `DataLoaders`), `make_model(dls)`, then `fit(model, dls)`,
+    timed, which returns the validation accuracy after each epoch, the validation loss after each (or `[]`) and the model to keep."""
+    check_run(epochs=epochs, lr=lr)
+    if stream is None: set_seed(seed, reproducible=True)
+    else: book_stream(stream)
+    dls = make_loaders(data, bs, shuffle=stream is None) if isinstance(data, LinearData) else data()
+    model, t0 = make_model(dls), time.perf_counter()
+    history, losses, trained = fit(model, dls)
+    way = dict(seed=seed) if stream is None else dict(stream='book', validation='unweighted')
+    return Run(name, history, dict(epochs=epochs, lr=lr, bs=dls[0].bs, **way, **config), time.perf_counter() - t0,
+               model=trained, task=task, losses=losses)
+
+
+# %% ../nbs/06_minibatch_sgd.ipynb #e1a7c3d5
+def fit_linear(params, dls, epochs: int, lr: float, weighted: bool = True, first: bool = False) -> tuple:
+    "Lesson 6's loop for `linear1` with `params` (weights, bias) on `dls` (training, validation): `epochs` of `train_epoch` at `lr`, each followed by `validate_epoch` (`weighted`) and `valid_loss`; `first`: validate before training too, as the book does."
+    def model(xb): return linear1(xb, *params)
+    dl, valid_dl = dls
+    history, losses = [validate_epoch(model, valid_dl, weighted)] if first else [], []
+    for _ in range(epochs):
+        train_epoch(model, dl, lr, params)
+        history.append(validate_epoch(model, valid_dl, weighted))
+        losses.append(valid_loss(model, valid_dl))
+    return history, losses, tuple(p.detach() for p in params)
+
+
+# %% ../nbs/06_minibatch_sgd.ipynb #cdf7af0e
+_R = RUNS['linear_book']
+
+def train_linear_book(data: LinearData, epochs: int = _R['epochs'], lr: float = _R['lr'], bs: int = _R['bs']) -> Run:
+    "The book's own run of lesson 6 (`train_run`'s book way): `init_params` where the book's stream had it (`book_stream('minibatch')`), batches in order, validated the book's way (unweighted) before training and after each epoch."
+    return train_run('linear_book', data, lambda dls: (init_params((data.train_x.shape[1], 1)), init_params(1)),
+                     lambda params, dls: fit_linear(params, dls, epochs, lr, weighted=False, first=True),
+                     epochs, lr, bs, stream='minibatch')
+
+
 # %% ../nbs/06_minibatch_sgd.ipynb #bd4b2a6d
 def plot_history(histories, title: str = 'Validation accuracy per epoch', ax=None, ylabel: str = 'validation accuracy'):
-    "Plot a number per epoch (validation accuracy unless `ylabel` says otherwise): `histories` is a list or a dict `{label: list}`; returns the axes."
+    "Plot a number per epoch (validation accuracy unless `ylabel` says otherwise), epochs on whole-number ticks: `histories` is a list or a dict `{label: list}`; returns the axes."
     if not isinstance(histories, dict): histories = {'': histories}
     if ax is None: _, ax = plt.subplots(figsize=(6, 3.5))
     for label, h in histories.items():
         ax.plot(range(1, len(h) + 1), list(h), marker='.', label=label or None)
     ax.set(title=title, xlabel='epoch', ylabel=ylabel)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if any(histories): ax.legend()
     ax.grid(alpha=0.3)
     return ax
 
+
 # %% ../nbs/06_minibatch_sgd.ipynb #fe9b7d89
-def train_linear(data: LinearData, epochs: int = 20, lr: float = 1.0, bs: int = 256, seed: int = 42) -> Run:
+_R = RUNS['linear']
+
+def train_linear(data: LinearData, epochs: int = _R['epochs'], lr: float = _R['lr'], bs: int = _R['bs'], seed: int = _R['seed']) -> Run:
     "Lesson 6's linear model from scratch (`linear1`, `init_params`, `train_epoch`) trained on `data` the course's way: seeded, shuffled, size-weighted validation."
-    _check_epochs(epochs); _check_lr(lr)
-    set_seed(seed, reproducible=True)
-    dl, valid_dl = make_loaders(data, bs)
-    weights, bias = init_params((data.train_x.shape[1], 1)), init_params(1)
-    def model(xb): return linear1(xb, weights, bias)
-    history, losses, t0 = [], [], time.perf_counter()
-    for _ in range(epochs):
-        train_epoch(model, dl, lr, (weights, bias))
-        history.append(validate_epoch(model, valid_dl))
-        losses.append(valid_loss(model, valid_dl))
-    return Run('linear', history, dict(epochs=epochs, lr=lr, bs=bs, seed=seed), time.perf_counter() - t0,
-               model=(weights.detach(), bias.detach()), losses=losses)
+    return train_run('linear', data, lambda dls: (init_params((data.train_x.shape[1], 1)), init_params(1)),
+                     lambda params, dls: fit_linear(params, dls, epochs, lr), epochs, lr, bs, seed)
+

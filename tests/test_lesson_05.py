@@ -81,6 +81,7 @@ def test_linear_data_needs_a_sample_folder(tmp_path):
 def test_linear_data_dsets():
     d = LinearData(torch.zeros(3, 784), torch.ones(3, 1), torch.zeros(2, 784), torch.zeros(2, 1))
     assert len(d.dset) == 3 and len(d.valid_dset) == 2
+    assert d.dset is d.dset   # made once, then kept: not a new list of pairs on every access
     x, y = d.dset[0]
     assert x.shape == (784,) and y.item() == 1.
     assert repr(d) == 'LinearData(train (3, 784), valid (2, 784))'

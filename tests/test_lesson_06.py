@@ -6,9 +6,8 @@ import torch
 from fastai.data.load import DataLoader
 
 from mnist_hood.linear_model import LinearData, linear1, mnist_loss
-from mnist_hood.training import (Run, batch_accuracy, calc_grad, make_loaders, train_epoch, train_linear,
-                                 train_linear_book, valid_loss, validate_epoch, _check_lr, _check_params,
-                                 _check_epochs)
+from mnist_hood.training import (Run, RowLoader, batch_accuracy, calc_grad, check_run, make_loaders, train_epoch,
+                                 train_linear, train_linear_book, valid_loss, validate_epoch)
 
 
 def tiny_data(n=64, seed=0):
@@ -41,16 +40,26 @@ def test_bad_batch_size_is_refused(bs):
     with pytest.raises(ValueError, match='bs must be a positive int'): train_linear(tiny_data(), epochs=1, bs=bs)
 
 
-def test_check_params():
-    w, b = tiny_params()
-    assert _check_params((w, b)) == [w, b]
-    with pytest.raises(ValueError, match='params is empty'): _check_params([])
-    with pytest.raises(ValueError, match='does not track gradients'): _check_params([w.detach()])
-    with pytest.raises(TypeError, match='must be a tensor'): _check_params([w, 1.0])
+def test_check_run_accepts_good_values_and_names_the_bad_one():
+    check_run(epochs=1, lr=1, bs=1); check_run(lr=0.1); check_run()
+    with pytest.raises(ValueError, match='n_hidden must be a positive int'): check_run(epochs=3, n_hidden=0)
 
 
-def test_checks_accept_good_values():
-    _check_lr(1); _check_lr(0.1); _check_epochs(1)
+@pytest.mark.parametrize('shuffle', [False, True])
+@pytest.mark.parametrize('drop_last', [False, True])
+def test_row_loader_gives_a_data_loaders_batches_and_draws(shuffle, drop_last):
+    "The same batches, pass after pass, and the same random numbers drawn, as fastai's DataLoader over the list of pairs."
+    import random
+    from fastai.torch_core import set_seed
+    d = tiny_data()
+    state = lambda dl: (random.getstate(), torch.get_rng_state().tolist(), dl.rng.getstate())
+    set_seed(3); rows = RowLoader(d.train_x, d.train_y, 10, shuffle=shuffle, drop_last=drop_last)
+    got = [b for _ in range(3) for b in rows]
+    set_seed(3); items = DataLoader(list(zip(d.train_x, d.train_y)), batch_size=10, shuffle=shuffle, drop_last=drop_last)
+    want = [b for _ in range(3) for b in items]
+    assert len(got) == len(want) == 3*(4 if drop_last else 5)
+    for (x1, y1), (x2, y2) in zip(got, want): assert torch.equal(x1, x2) and torch.equal(y1, y2)
+    assert state(rows) == state(items)
 
 
 # ---- the book's functions ----

@@ -7,7 +7,7 @@ from torch import nn
 from mnist_hood.linear_model import LinearData
 from mnist_hood.learner import (BasicLearner, BasicOptim, seeded_setup, train_basic_optim, train_basic_optim_book,
                                 train_learner, train_model)
-from mnist_hood.neural_net import RowLoader, make_simple_net, relu_net, seeded_rows, simple_net, train_resnet18, train_simple_net
+from mnist_hood.neural_net import make_simple_net, relu_net, simple_net, train_resnet18, train_simple_net
 
 
 def tiny_data(n=64, seed=0):
@@ -78,12 +78,13 @@ def test_simple_net_is_relu_between_two_linear_layers():
     assert [type(m) for m in relu_net([1, 4, 4, 1])] == [nn.Linear, nn.ReLU, nn.Linear, nn.ReLU, nn.Linear]
 
 
-def test_row_loader_gives_the_loaders_batches():
+def test_seeded_setup_starts_the_same_as_the_trainer():
+    "`seeded_setup`, which lesson 7 shows, and `train_basic_optim`, which goes through `train_run`, make the same start."
     data = tiny_data()
-    (dls, a), (dls2, b) = seeded_rows(data, 16), seeded_setup(data, 16)
-    assert torch.equal(a.weight, b.weight)
-    for (x1, y1), (x2, y2) in zip(dls.train, dls2.train): assert torch.equal(x1, x2) and torch.equal(y1, y2)
-    assert len(list(RowLoader(data.valid_x, data.valid_y, 5))) == 4
+    dls, model = seeded_setup(data, 16)
+    hist = train_model(model, 2, dls.train, dls.valid, BasicOptim(model.parameters(), 1.0))
+    run = train_basic_optim(data, epochs=2, bs=16)
+    assert run.history == hist and torch.equal(run.model.weight, model.weight)
 
 
 @pytest.mark.parametrize('train', [train_basic_optim, train_learner, train_simple_net])

@@ -38,7 +38,7 @@ def main():
     print(f"data: {res['data']['detail']}")
     print('| stage of `mnist-hood run` | seconds |\n|---|---|')
     for stage, s in res['timings_seconds'].items(): print(f'| {stage} | {s:.2f} |')
-    print(f"\n| way to check the chapter | wall seconds | peak memory (MB) | vs notebooks |\n|---|---|---|---|")
+    print("\n| way to check the chapter | wall seconds | peak memory (MB) | vs notebooks |\n|---|---|---|---|")
     print(f'| nbdev-test on lessons 01-09 (2 workers) | {w_nbs:.1f} | {m_nbs:.0f} (largest process) | 1x |')
     print(f'| mnist-hood run | {w_full:.1f} | {m_full:.0f} | {w_nbs/w_full:.1f}x |')
     print(f'| mnist-hood run --quick | {w_quick:.1f} | {m_quick:.0f} | {w_nbs/w_quick:.1f}x |')

@@ -19,7 +19,7 @@ The runs (lesson: what its assert reads):
   basic_optim        07, `history[-1]`: train_basic_optim(data, seed=s)
   learner            07, `learn_history[-1]`: train_learner(data, seed=s)
   simple_net         08, `run.accuracy`: train_simple_net(data, seed=s)
-  linear_40          08, `linear[-1]`: BasicLearner(*seeded_rows(data, 256, s)).fit(40, 0.1)
+  linear_40          08, `linear[-1]`: BasicLearner(*seeded_setup(data, 256, s)).fit(40, 0.1)
   ten_digits         09, `run.accuracy`: train_ten_digits(data, epochs=5, seed=s); also its confusion matrix's
                      errors and largest off-diagonal cell (actual, predicted, count)
   ten_digits_linear  09, `linear.accuracy`: train_ten_digits(data, n_hidden=0, epochs=5, seed=s)
@@ -31,8 +31,8 @@ import torch, fastai
 from mnist_hood.data import mnist_sample, mnist_digits, is_full_sample
 from mnist_hood.linear_model import linear_data
 from mnist_hood.training import train_linear
-from mnist_hood.learner import train_basic_optim, train_learner, BasicLearner
-from mnist_hood.neural_net import train_simple_net, seeded_rows, train_resnet18
+from mnist_hood.learner import train_basic_optim, train_learner, BasicLearner, seeded_setup
+from mnist_hood.neural_net import train_simple_net, train_resnet18
 from mnist_hood.digits import digit_data, train_ten_digits, confusion_matrix, most_confused
 
 @functools.cache
@@ -45,8 +45,8 @@ def digits(): return mnist_digits()                        # all ten digits
 def data10(): return digit_data(digits())
 
 def linear_40(s):
-    "Lesson 8's linear model beside the net: 40 epochs of BasicLearner at 0.1 on RowLoaders."
-    dls, model = seeded_rows(data37(), 256, s)
+    "Lesson 8's linear model beside the net: 40 epochs of BasicLearner at 0.1 on seeded_setup's RowLoaders."
+    dls, model = seeded_setup(data37(), 256, s)
     return [round(v[2], 4) for v in BasicLearner(dls, model).fit(40, 0.1).values][-1]
 
 def ten_digits(s):
