@@ -59,7 +59,7 @@ RUNS = {  # name: the settings the lessons train with; `quick`: the epochs of `m
     'basic_optim':       dict(epochs=20, lr=1.0, bs=256, seed=42, quick=2),
     'learner':           dict(epochs=10, lr=1.0, bs=256, seed=42, quick=1),
     'simple_net':        dict(epochs=40, lr=0.1, bs=256, seed=42, n_hidden=30, quick=2),
-    'ten_digits':        dict(epochs=10, lr=0.5, bs=256, seed=42, n_hidden=30, quick=1),
-    'ten_digits_linear': dict(epochs=10, lr=0.5, bs=256, seed=42, n_hidden=0, quick=1),
+    'ten_digits':        dict(epochs=5,  lr=0.5, bs=256, seed=42, n_hidden=30, quick=1),
+    'ten_digits_linear': dict(epochs=5,  lr=0.5, bs=256, seed=42, n_hidden=0, quick=1),
     'resnet18':          dict(epochs=1, lr=0.1, seed=42, quick=1),
 }

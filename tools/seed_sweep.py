@@ -20,9 +20,9 @@ The runs (lesson: what its assert reads):
   learner            07, `learn_history[-1]`: train_learner(data, seed=s)
   simple_net         08, `run.accuracy`: train_simple_net(data, seed=s)
   linear_40          08, `linear[-1]`: BasicLearner(*seeded_setup(data, 256, s)).fit(40, 0.1)
-  ten_digits         09, `run.accuracy`: train_ten_digits(data, epochs=5, seed=s); also its confusion matrix's
+  ten_digits         09, `run.accuracy`: train_ten_digits(data, seed=s) (RUNS: 5 epochs); also its confusion matrix's
                      errors and largest off-diagonal cell (actual, predicted, count)
-  ten_digits_linear  09, `linear.accuracy`: train_ten_digits(data, n_hidden=0, epochs=5, seed=s)
+  ten_digits_linear  09, `linear.accuracy`: train_ten_digits(data, n_hidden=0, seed=s)
   resnet18           08 (slow), `resnet_run.accuracy`: train_resnet18(path, seed=s)
 """
 import argparse, functools, json, os, statistics, sys, time, warnings
@@ -51,7 +51,7 @@ def linear_40(s):
 
 def ten_digits(s):
     "Lesson 9's 784-30-10 net, and what its confusion matrix shows: the errors and the largest wrong cell."
-    run, data = train_ten_digits(data10(), epochs=5, seed=s, quiet=True), data10()
+    run, data = train_ten_digits(data10(), seed=s, quiet=True), data10()
     with torch.no_grad(): preds = run.model.eval()(data.valid_x).argmax(dim=1)
     cm = confusion_matrix(preds, data.valid_y)
     top = most_confused(cm, 2)                               # (actual, predicted, count), largest first
@@ -65,7 +65,7 @@ RUNS = {  # name: seed -> value, or (value, extras)
     'simple_net':        lambda s: train_simple_net(data37(), seed=s, quiet=True).accuracy,
     'linear_40':         linear_40,
     'ten_digits':        ten_digits,
-    'ten_digits_linear': lambda s: train_ten_digits(data10(), n_hidden=0, epochs=5, seed=s, quiet=True).accuracy,
+    'ten_digits_linear': lambda s: train_ten_digits(data10(), n_hidden=0, seed=s, quiet=True).accuracy,
     'resnet18':          lambda s: train_resnet18(sample(), seed=s, quiet=True).accuracy,
 }
 CHEAP = [r for r in RUNS if r != 'resnet18']
