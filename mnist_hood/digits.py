@@ -8,14 +8,13 @@ import torch
 import matplotlib.pyplot as plt
 from torch import nn, Tensor
 from fastai.data.core import DataLoaders
-from fastai.learner import Learner
 from fastai.metrics import accuracy
 from fastai.optimizer import SGD
 from .course import RUNS, need
 from .data import Digits, mnist_digits
 from .linear_model import LinearData, flatten_images
 from .training import Run, train_run
-from .learner import fit_learner
+from .learner import BasicLearner, recorded
 from .neural_net import make_simple_net
 
 
@@ -52,15 +51,17 @@ _R = RUNS['ten_digits']
 
 def train_ten_digits(data: LinearData, epochs: int = _R['epochs'], lr: float = _R['lr'], bs: int = _R['bs'], seed: int = _R['seed'],
                      n_hidden: int = _R['n_hidden'], quiet: bool = False) -> Run:
-    "`make_simple_net(n_out=10)` (`n_hidden=0`: a linear `nn.Linear(784, 10)`) fitted on all ten digits (`digit_data`) by fastai's `Learner` with `SGD`, our `cross_entropy`, `accuracy` (`train_run`: seeded, shuffled)."
+    "`make_simple_net(n_out=10)` (`n_hidden=0`: a linear `nn.Linear(784, 10)`) fitted on all ten digits (`digit_data`) by lesson 7's `BasicLearner` with fastai's `SGD`, our `cross_entropy` and fastai's `accuracy` (`train_run`: seeded, shuffled), as lesson 8 trained its network. Prints the epochs' table at the end unless `quiet`."
     need(isinstance(n_hidden, int) and not isinstance(n_hidden, bool) and n_hidden >= 0, f"n_hidden must be an int >= 0, got {n_hidden!r}")
     need(data.train_y.ndim == 1 and data.train_y.dtype == torch.int64,
          f"data must have digit labels (N,) int64, as digit_data gives; got {data.train_y.dtype} {tuple(data.train_y.shape)}")
     n_in = data.train_x.shape[1]
-    net = lambda: nn.Linear(n_in, 10) if n_hidden == 0 else make_simple_net(n_in, n_hidden, 10)
-    make = lambda dls: Learner(DataLoaders(*dls), net(), opt_func=SGD, loss_func=cross_entropy, metrics=accuracy)
-    return train_run('ten_digits' if n_hidden else 'ten_digits_linear', data, make, lambda learn, dls: fit_learner(learn, epochs, lr, quiet),
-                     epochs, lr, bs, seed, task='ten digits', n_hidden=n_hidden)
+    def fit(model, dls):
+        values = BasicLearner(DataLoaders(*dls), model, opt_func=SGD, loss_func=cross_entropy, metrics=accuracy).fit(epochs, lr).values
+        if not quiet: print('epoch  train_loss  valid_loss  accuracy', *(f'{i:5d}  {t:10.6f}  {v:10.6f}  {a:8.6f}' for i, (t, v, a) in enumerate(values)), sep='\n')
+        return *recorded(values), model
+    return train_run('ten_digits' if n_hidden else 'ten_digits_linear', data, lambda dls: nn.Linear(n_in, 10) if n_hidden == 0 else make_simple_net(n_in, n_hidden, 10),
+                     fit, epochs, lr, bs, seed, task='ten digits', n_hidden=n_hidden)
 
 
 # %% ../nbs/09_all_digits.ipynb #96937932

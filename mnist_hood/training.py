@@ -88,8 +88,10 @@ class RowLoader(DataLoader):
         n = len(self.x)
         order = torch.tensor(self.shuffle_fn(range(n))) if self.shuffle else None
         for i in range(0, n - n % self.bs if self.drop_last else n, self.bs):
-            b = slice(i, i + self.bs) if order is None else order[i:i + self.bs]
-            yield self.x[b], self.y[b]
+            if order is None: yield self.x[i:i + self.bs], self.y[i:i + self.bs]
+            else:   # `index_select`: the rows of `x[b]`, gathered about twice as fast
+                b = order[i:i + self.bs]
+                yield self.x.index_select(0, b), self.y.index_select(0, b)
 
 
 # %% ../nbs/06_minibatch_sgd.ipynb #a7c3e9f2
