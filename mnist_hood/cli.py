@@ -10,7 +10,6 @@ from pathlib import Path
 
 from .course import RUNS
 from .doctor import cmd_doctor, diagnose, _version
-from .doctor import export_diff  # noqa: F401 (tests/test_project.py imports it from here until it moves to mnist_hood.doctor)
 from .outputs import (CommandError, Terminated, stops_cleanly, one_line as _one_line, lessons_dir,
                                 prepare_out, claim_out, finish_out, _unclaim, disk_full)
 

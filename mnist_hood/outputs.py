@@ -81,7 +81,8 @@ def project_root(start=None) -> Path | None:
 # %% ../nbs/97_outputs.ipynb #bbe9ed47
 def lessons_dir() -> Path:
     "The folder of the course's notebooks that came with the library: `mnist_hood/lessons` (in a clone, a link to `nbs/`)."
-    d = Path(__file__).resolve().parent/'lessons'
+    import mnist_hood   # (not `__file__`: the notebook that defines this has none)
+    d = Path(mnist_hood.__file__).resolve().parent/'lessons'
     if not d.is_dir() or not any(d.glob('*.ipynb')):
         raise CommandError(f"{d}: the lessons did not come with this install of mnist_hood (reinstall it: pip install mnist-hood)")
     return d

@@ -7,7 +7,6 @@ __all__ = ['ideal_digit', 'ideal_digits', 'l1_distance', 'rmse_distance', 'dista
 
 # %% ../nbs/02_pixel_similarity.ipynb #6031230f
 from pathlib import Path
-import torch
 import pandas as pd
 from .data import stack_images
 from .course import need

@@ -5,7 +5,7 @@
 # %% ../nbs/95_site.ipynb #6baa5f0f
 from __future__ import annotations
 
-import argparse, ast, base64, binascii, html, json, os, re, shutil, sys, time, traceback
+import argparse, ast, base64, binascii, html, json, re, shutil, sys, time, traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -36,6 +36,12 @@ def mnist_dir():
 
 
 @pytest.fixture
+def mnist_dir_or_none():
+    "The original MNIST files when this run has them, else None (for tests that run either way: full or default sample)."
+    return _mnist_folder()
+
+
+@pytest.fixture
 def offline(monkeypatch):
     "No data source but the embedded one."
     monkeypatch.setenv('MNIST_HOOD_OFFLINE', '1')

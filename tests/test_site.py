@@ -3,7 +3,7 @@
 The browser tests drive Debian's headless Chromium through Playwright. Without Chromium or Playwright they skip, saying
 why; with MNIST_HOOD_REQUIRE_BROWSER=1 (CI sets it) that skip is a failure. MNIST_HOOD_SITE=DIR checks an already built
 site instead of building one (that is how a planted defect is shown to fail a check)."""
-import contextlib, errno, functools, html, http.server, io, json, os, re, shutil, signal, stat, subprocess, sys, threading, urllib.request
+import contextlib, errno, functools, html, http.server, io, os, re, signal, stat, subprocess, sys, threading, urllib.request
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -39,7 +39,7 @@ def one_error_line(r, culprit):
 def small_project(tmp_path, cells=None):
     "A folder with nbs/ (one index notebook) and the real mnist_hood/ library, for builds that must fail fast or stay small."
     import nbformat
-    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+    from nbformat.v4 import new_markdown_cell, new_notebook
     nbs = tmp_path/'nbs'
     nbs.mkdir()
     nb = new_notebook(cells=cells or [new_markdown_cell('# A course\n\nHello.')])

@@ -1,7 +1,9 @@
 """Per notebook: the seconds a test run took to execute it, and the minutes it takes to read, as a markdown table.
 
-Run times come from the notebook runner of tests/test_project.py, which writes one `<notebook>.json` per notebook
-into `$MNIST_HOOD_NB_TIMES` (else `notebook-times` in the pytest run's tmp folder). Reading time is the word count
+Run times come from the notebook tests of tests/test_project.py (each notebook in a fresh Jupyter kernel; the seconds
+of its cells, the kernel's start apart), which write one `<notebook>.json` per notebook into `$MNIST_HOOD_NB_TIMES`
+(else `notebook-times` in the pytest run's tmp folder). They run two notebooks at a time; for the course map's
+figures, measured alone and in order with a yardstick, use tools/map_times.py. Reading time is the word count
 of a notebook's markdown and visible code cells at 200 words a minute (hidden cells are collapsed in Jupyter and
 dropped by the site; an optional '## Going further' section is counted apart).
 

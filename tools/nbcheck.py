@@ -7,17 +7,20 @@ Static checks (no execution), two of the course's writing rules:
   - `self_checks(nb)`: a check whose two sides are the same expression, as written or once a name is replaced by
     the single expression last assigned to it (`m = x.mean(0)` ... `test_eq(m, x.mean(0))`).
 
-Running (as nbdev-test does, with execnb's CaptureShell) and comparing:
-  - `run_notebook(path, out)`: executes the notebook like nbdev's `test_nb` (cells flagged `#| slow` are skipped
-    unless `MNIST_HOOD_TEST_FLAGS=slow`), writes the executed notebook to `out` with the run's seconds and the
-    indices of the cells that ran in its metadata.
+Running and comparing:
+  - `run_in_kernel(path, out)`: executes the notebook as a learner's Run All does (and `jupyter nbconvert --execute`):
+    a fresh Jupyter kernel (nbclient, ipykernel), every cell top to bottom, `#| slow` ones included; writes the executed
+    notebook to `out` with the run's seconds and the indices of the cells that ran in its metadata. The tests use it.
+  - `run_notebook(path, out)`: the same as nbdev-test does it (execnb's CaptureShell, in-process; cells flagged
+    `#| slow` skipped unless `MNIST_HOOD_TEST_FLAGS=slow`). Kept for comparing the two ways; the tests don't use it.
   - `stale_outputs(committed, executed)`: every number in a text output of a cell that ran, compared with the
     committed one to the committed one's printed precision. Skipped: cells with a comment line `# varies: <why>`,
     images, memory addresses (hex), timings (a number followed by a time unit, or mm:ss).
 
 Command line (from the repository's root):
     python tools/nbcheck.py static [nbs/X.ipynb ...]       # print every offending cell of the static checks
-    python tools/nbcheck.py run nbs/X.ipynb --out F.ipynb  # execute as nbdev-test does; exit status 1 on failure
+    python tools/nbcheck.py run nbs/X.ipynb --out F.ipynb  # execute in a Jupyter kernel; exit status 1 on failure
+    python tools/nbcheck.py run nbs/X.ipynb --out F.ipynb --execnb   # ... or as nbdev-test does
     python tools/nbcheck.py compare nbs/X.ipynb F.ipynb    # committed outputs vs an executed copy
     python tools/nbcheck.py stats [nbs/X.ipynb ...]         # what a learner reads, per lesson (goals in tests/test_notebooks.py)
     python tools/nbcheck.py collapse [nbs/X.ipynb ...]      # mark `#| hide` cells collapsed in Jupyter
@@ -223,7 +226,52 @@ def self_checks(path) -> list:
     return bad
 
 
-# ---- running a notebook as nbdev-test does ----
+# ---- running a notebook: in a real Jupyter kernel (as a learner does), or as nbdev-test does ----
+def _write_run(nb_dict, out, **meta):
+    nb_dict.setdefault('metadata', {})['nbcheck'] = meta
+    Path(out).write_text(json.dumps(nb_dict, indent=1, default=str, ensure_ascii=False) + '\n')
+
+
+def run_in_kernel(path, out, timeout=None, kernel_name='python3', env=None) -> tuple:
+    """Execute the notebook at `path` as a learner's Run All does, as `jupyter nbconvert --execute` does: a fresh Jupyter
+    kernel (nbclient, ipykernel) started in the notebook's folder, every code cell top to bottom (`#| slow` ones
+    included), stopping at the first error. Writes it with its fresh outputs to `out`; its metadata holds the seconds
+    the cells took (`seconds`; the kernel's start apart, `kernel_start`) and the indices of the cells that ran.
+    `env`: variables to set for the kernel, on top of this process's. Returns (ok, seconds)."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+    path = Path(path).resolve()
+    nb = nbformat.read(path, as_version=4)
+    cell_timeout = timeout if timeout is not None else 600
+    client = NotebookClient(nb, timeout=int(cell_timeout) or None, kernel_name=kernel_name, allow_errors=False,
+                            resources={'metadata': {'path': str(path.parent)}})
+    # inside this repository, the kernel imports the checkout's library (as nbdev-test does), whatever is installed
+    env = {**os.environ, **(env or {})}
+    if path.is_relative_to(ROOT):
+        env['PYTHONPATH'] = os.pathsep.join([str(ROOT), *filter(None, [env.get('PYTHONPATH')])])
+    t0 = time.perf_counter()
+    ok, ran, started = True, [], None
+    try:
+        with client.setup_kernel(env=env):
+            started = time.perf_counter()
+            for i, cell in enumerate(nb.cells):
+                if cell.cell_type != 'code': continue
+                ran.append(i)
+                client.execute_cell(cell, i)
+    except CellExecutionError as e:
+        sys.stderr.write(f'{path.name}: cell {ran[-1] if ran else "?"} failed in the kernel:\n{str(e)[-6000:]}\n')
+        ok = False
+    except Exception as e:   # the kernel died, a cell timed out, the kernel would not start
+        sys.stderr.write(f'{path.name}: {type(e).__name__} in the kernel run: {str(e)[-3000:]}\n')
+        ok = False
+    end = time.perf_counter()
+    seconds = end - (started or t0)
+    _write_run(nbformat.from_dict(nb), out, ok=ok, seconds=seconds, kernel_start=(started or end) - t0, ran=ran,
+               flags=['all cells'], runner='kernel')
+    return ok, seconds
+
+
 def run_notebook(path, out, flags=None, timeout=None) -> tuple:
     """Execute the notebook at `path` as nbdev's `test_nb` does (execnb's CaptureShell, in the notebook's folder, the
     project's `tst_flags` skipped unless in `flags`); write it with its fresh outputs to `out`. Returns (ok, seconds)."""
@@ -257,8 +305,8 @@ def run_notebook(path, out, flags=None, timeout=None) -> tuple:
         d = {k2: v for k2, v in dict(c).items() if not k2.endswith('_') and k2 not in ('idx_',)}
         d['outputs'] = [dict(o) for o in c.get('outputs', [])] if c.cell_type == 'code' else []
         cells.append(json.loads(json.dumps(d, default=str)))
-    Path(out).write_text(json.dumps(dict(cells=cells, nbformat=4, nbformat_minor=5,
-        metadata=dict(nbcheck=dict(ok=ok, seconds=seconds, ran=ran, flags=force))), indent=1, default=str))
+    _write_run(dict(cells=cells, nbformat=4, nbformat_minor=5), out, ok=ok, seconds=seconds, ran=ran, flags=force,
+               runner='execnb')
     return ok, seconds
 
 
@@ -344,7 +392,11 @@ def _main(argv):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     sub = p.add_subparsers(dest='cmd', required=True)
     s = sub.add_parser('static'); s.add_argument('nbs', nargs='*')
-    r = sub.add_parser('run'); r.add_argument('nb'); r.add_argument('--out', required=True); r.add_argument('--flags')
+    r = sub.add_parser('run', help='execute a notebook: in a real Jupyter kernel (default), or as nbdev-test does (--execnb)')
+    r.add_argument('nb'); r.add_argument('--out', required=True)
+    r.add_argument('--execnb', action='store_true', help="execnb's CaptureShell, as nbdev-test does (`#| slow` cells skipped)")
+    r.add_argument('--flags', help='with --execnb: the tst_flags to run anyway (e.g. slow)')
+    r.add_argument('--timeout', type=int, help='seconds a cell may take (default 600)')
     c = sub.add_parser('compare'); c.add_argument('committed'); c.add_argument('executed')
     st = sub.add_parser('stats', help="what a learner reads: per lesson, the visible code's share of asserts and more")
     st.add_argument('nbs', nargs='*')
@@ -370,8 +422,8 @@ def _main(argv):
         print(f'{n} problem(s)')
         return 1 if n else 0
     if a.cmd == 'run':
-        ok, secs = run_notebook(a.nb, a.out, a.flags)
-        print(f'{Path(a.nb).name}: {"passed" if ok else "FAILED"} in {secs:.1f} s')
+        ok, secs = run_notebook(a.nb, a.out, a.flags, a.timeout) if a.execnb else run_in_kernel(a.nb, a.out, a.timeout)
+        print(f'{Path(a.nb).name}: {"passed" if ok else "FAILED"} in {secs:.1f} s ({"execnb" if a.execnb else "kernel"})')
         return 0 if ok else 1
     probs = stale_outputs(a.committed, a.executed)
     for pr in probs: print(pr)
