@@ -1,5 +1,5 @@
-"Shared fixtures: an isolated cache per test, quiet reports, and the original MNIST files when this machine has them."
-import os, shutil, subprocess, sys
+"Shared fixtures: an isolated cache per test, quiet reports, the original MNIST files when this machine has them, and the site built once and served for the browser tests."
+import functools, http.server, os, shutil, subprocess, sys, threading
 from pathlib import Path
 
 import pytest
@@ -76,3 +76,28 @@ def unprivileged(tmp_path):
                               timeout=600, env=e, cwd=tmp_path)
     run.prefix = prefix
     return run
+
+
+@pytest.fixture(scope='session')
+def site(tmp_path_factory):
+    "The course's site (tests/test_site*.py): built once per session from the committed notebooks, or MNIST_HOOD_SITE, an existing build."
+    from mnist_hood.site import build_site
+    given = os.environ.get('MNIST_HOOD_SITE')
+    if given: return Path(given)
+    out = tmp_path_factory.mktemp('site')/'site'
+    build_site(out, nbs=ROOT/'nbs', lib=ROOT/'mnist_hood')
+    return out
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *a): pass
+
+
+@pytest.fixture(scope='session')
+def server(site):
+    "The site served on 127.0.0.1 (a free port), for this session."
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f'http://127.0.0.1:{httpd.server_address[1]}/'
+    httpd.shutdown()
+    httpd.server_close()

@@ -3,14 +3,14 @@
 The browser tests drive Debian's headless Chromium through Playwright. Without Chromium or Playwright they skip, saying
 why; with MNIST_HOOD_REQUIRE_BROWSER=1 (CI sets it) that skip is a failure. MNIST_HOOD_SITE=DIR checks an already built
 site instead of building one (that is how a planted defect is shown to fail a check)."""
-import contextlib, errno, functools, html, http.server, io, os, re, signal, stat, subprocess, sys, threading, urllib.request
+import contextlib, errno, html, io, os, re, signal, stat, subprocess, sys, urllib.request
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
 
 from mnist_hood import outputs, site as site_module
-from mnist_hood.site import MARKER, build_site, list_notebooks
+from mnist_hood.site import MARKER, list_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get('MNIST_HOOD_CHROMIUM', '/usr/bin/chromium')
@@ -283,31 +283,6 @@ def expected_pages():
     last_appendix = max(i for i, p in enumerate(paths) if study_key(p.name)[0] <= 4)
     nbs.insert(last_appendix + 1, 'maintainers.html')
     return nbs + [f'{m}.html' for m, _ in exported_modules(ROOT/'mnist_hood')]
-
-
-@pytest.fixture(scope='session')
-def site(tmp_path_factory):
-    "The site: built once per session from the committed notebooks (or MNIST_HOOD_SITE, an existing build)."
-    given = os.environ.get('MNIST_HOOD_SITE')
-    if given: return Path(given)
-    out = tmp_path_factory.mktemp('site')/'site'
-    build_site(out, nbs=ROOT/'nbs', lib=ROOT/'mnist_hood')
-    return out
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *a): pass
-
-
-@pytest.fixture(scope='session')
-def server(site):
-    "The site served on 127.0.0.1 (a free port), for this session."
-    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(_Quiet, directory=str(site)))
-    t = threading.Thread(target=httpd.serve_forever, daemon=True)
-    t.start()
-    yield f'http://127.0.0.1:{httpd.server_address[1]}/'
-    httpd.shutdown()
-    httpd.server_close()
 
 
 @pytest.fixture(scope='session')

@@ -6,7 +6,7 @@ and the numbers the page shows are compared with the Python callbacks' (`show_de
 relative. Without Chromium or Playwright the tests skip, saying why; with MNIST_HOOD_REQUIRE_BROWSER=1 that is a failure.
 Where the site ships static/sliders.js, the page's own script tag is what runs (and it must be there, the file a copy
 of site_assets/sliders.js); on a site that does not ship it, the test adds the script to the page itself."""
-import functools, http.server, json, os, threading
+import json, os
 from pathlib import Path
 
 import matplotlib
@@ -16,7 +16,7 @@ import pytest
 import torch
 
 from mnist_hood.sgd import roller_coaster, show_descent, show_quadratic
-from mnist_hood.site import assets_folder, build_site
+from mnist_hood.site import assets_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get('MNIST_HOOD_CHROMIUM', '/usr/bin/chromium')
@@ -24,29 +24,6 @@ FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--dis
          '--disable-component-update', '--disable-sync']
 SCRIPT = assets_folder()/'sliders.js'
 RTOL = 1e-6
-
-
-@pytest.fixture(scope='module')
-def site(tmp_path_factory):
-    "The site: built once for this module from the committed notebooks (or MNIST_HOOD_SITE, an existing build)."
-    given = os.environ.get('MNIST_HOOD_SITE')
-    if given: return Path(given)
-    out = tmp_path_factory.mktemp('site')/'site'
-    build_site(out, nbs=ROOT/'nbs', lib=ROOT/'mnist_hood')
-    return out
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *a): pass
-
-
-@pytest.fixture(scope='module')
-def server(site):
-    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), functools.partial(_Quiet, directory=str(site)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f'http://127.0.0.1:{httpd.server_address[1]}/'
-    httpd.shutdown()
-    httpd.server_close()
 
 
 @pytest.fixture(scope='module')
