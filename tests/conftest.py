@@ -101,3 +101,34 @@ def server(site):
     yield f'http://127.0.0.1:{httpd.server_address[1]}/'
     httpd.shutdown()
     httpd.server_close()
+
+
+CHROMIUM = os.environ.get('MNIST_HOOD_CHROMIUM', '/usr/bin/chromium')
+CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+                  '--disable-component-update', '--disable-sync']
+
+
+@pytest.fixture(scope='session')
+def playwright():
+    """Playwright's sync API, started once per test process and shared by every browser test: a second instance in the
+    same process refuses to start while the first runs ("Sync API inside the asyncio loop"). Skipped where Playwright
+    or Debian's Chromium is missing, or failed when MNIST_HOOD_REQUIRE_BROWSER=1 (CI sets it)."""
+    reason = None
+    try: from playwright.sync_api import sync_playwright
+    except ImportError: reason = 'Playwright for Python is not installed (pip install -e ".[dev]")'
+    if reason is None and not Path(CHROMIUM).is_file(): reason = f'no Chromium at {CHROMIUM} (as root: apt-get install -y chromium)'
+    if reason:
+        if os.environ.get('MNIST_HOOD_REQUIRE_BROWSER') == '1': pytest.fail(f'MNIST_HOOD_REQUIRE_BROWSER=1 but {reason}')
+        pytest.skip(reason)
+    pw = sync_playwright().start()
+    yield pw
+    pw.stop()
+
+
+@pytest.fixture(scope='session')
+def browser(playwright, tmp_path_factory):
+    "Debian's Chromium, headless, with an empty profile, for the site's tests."
+    ctx = playwright.chromium.launch_persistent_context(str(tmp_path_factory.mktemp('chromium-profile')), executable_path=CHROMIUM,
+                                                        headless=True, args=CHROMIUM_FLAGS, viewport={'width': 1280, 'height': 900})
+    yield ctx
+    ctx.close()

@@ -87,47 +87,46 @@ IMAGES_JS = """() => [...document.querySelectorAll('.jp-Notebook .widget-interac
 
 
 @pytest.mark.timeout(300)
-def test_lesson_4_in_jupyterlab(lab):
+def test_lesson_4_in_jupyterlab(lab, playwright):
     """Run All in JupyterLab: no cell fails; the two groups of sliders are live ipywidgets starting where the text
     says (lr 0.1 with ten steps; a, b, c at the rough guess 0.5, -10, 60); moving one redraws its figure."""
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=['--no-sandbox'])
-        try:
-            page = browser.new_page(viewport={'width': 1400, 'height': 1000})
-            page.goto(f"{lab['url']}/lab/tree/{LESSON}?token={lab['token']}")
-            page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                                   " && window.jupyterapp.shell.currentWidget.sessionContext"
-                                   " && window.jupyterapp.shell.currentWidget.sessionContext.session"
-                                   " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
-                                   " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
-                                   timeout=60_000)
-            page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            # done when every code cell has its execution count and the kernel is idle again
-            page.wait_for_function("""() => { const w = window.jupyterapp.shell.currentWidget;
-                const cells = w.content.widgets.filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().trim());
-                return w.sessionContext.session.kernel.status === 'idle' && cells.every(c => c.model.executionCount)
-                  || cells.some(c => c.model.outputs.toJSON().some(o => o.output_type === 'error')); }""",
-                                   timeout=240_000, polling=500)
-            cells = page.evaluate(CELLS_JS)
-            errors = [(i, o['ename'], o['evalue']) for i, c in enumerate(cells) for o in c['outputs'] if o['type'] == 'error']
-            assert not errors, f'Run All failed in JupyterLab: code cell {errors[0][0]}: {errors[0][1]}: {errors[0][2]}'
-            traces = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]',
-                                  has_text='Traceback')
-            assert traces.count() == 0, f'a traceback on the page: {traces.first.inner_text()[:1000]}'
-            # the sliders: live ipywidgets, drawn by the widget manager, at the values the text names
-            page.wait_for_selector('.jp-Notebook .widget-slider', timeout=30_000)
-            sliders = _sliders(page)
-            assert sliders == START, f'the sliders on the page: {sliders}; the lesson says they start at {START}'
-            before = page.evaluate(IMAGES_JS)
-            assert len(before) == 2 and all(before), f'each group of sliders shows its picture: {[len(b) for b in before]} image bytes'
-            # move `steps` one notch with the keyboard, as a learner can, and the first figure is drawn again
-            steps = page.locator('.jp-Notebook .widget-slider', has=page.locator('.widget-label', has_text='steps'))
-            steps.locator('.noUi-handle').first.focus()
-            page.keyboard.press('ArrowRight')
-            page.wait_for_function(f"before => ({IMAGES_JS})()[0] !== before", arg=before[0], timeout=30_000)
-            after = page.evaluate(IMAGES_JS)
-            assert after[0] != before[0] and after[1] == before[1]
-            moved = _sliders(page)
-            assert moved == {**START, 'steps': 11}, moved
-        finally: browser.close()
+    # the session's Playwright (tests/conftest.py): a second one can't start in this process while it runs
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=['--no-sandbox'])
+    try:
+        page = browser.new_page(viewport={'width': 1400, 'height': 1000})
+        page.goto(f"{lab['url']}/lab/tree/{LESSON}?token={lab['token']}")
+        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                               " && window.jupyterapp.shell.currentWidget.sessionContext"
+                               " && window.jupyterapp.shell.currentWidget.sessionContext.session"
+                               " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+                               " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'",
+                               timeout=60_000)
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        # done when every code cell has its execution count and the kernel is idle again
+        page.wait_for_function("""() => { const w = window.jupyterapp.shell.currentWidget;
+            const cells = w.content.widgets.filter(c => c.model.type === 'code' && c.model.sharedModel.getSource().trim());
+            return w.sessionContext.session.kernel.status === 'idle' && cells.every(c => c.model.executionCount)
+              || cells.some(c => c.model.outputs.toJSON().some(o => o.output_type === 'error')); }""",
+                               timeout=240_000, polling=500)
+        cells = page.evaluate(CELLS_JS)
+        errors = [(i, o['ename'], o['evalue']) for i, c in enumerate(cells) for o in c['outputs'] if o['type'] == 'error']
+        assert not errors, f'Run All failed in JupyterLab: code cell {errors[0][0]}: {errors[0][1]}: {errors[0][2]}'
+        traces = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]',
+                              has_text='Traceback')
+        assert traces.count() == 0, f'a traceback on the page: {traces.first.inner_text()[:1000]}'
+        # the sliders: live ipywidgets, drawn by the widget manager, at the values the text names
+        page.wait_for_selector('.jp-Notebook .widget-slider', timeout=30_000)
+        sliders = _sliders(page)
+        assert sliders == START, f'the sliders on the page: {sliders}; the lesson says they start at {START}'
+        before = page.evaluate(IMAGES_JS)
+        assert len(before) == 2 and all(before), f'each group of sliders shows its picture: {[len(b) for b in before]} image bytes'
+        # move `steps` one notch with the keyboard, as a learner can, and the first figure is drawn again
+        steps = page.locator('.jp-Notebook .widget-slider', has=page.locator('.widget-label', has_text='steps'))
+        steps.locator('.noUi-handle').first.focus()
+        page.keyboard.press('ArrowRight')
+        page.wait_for_function(f"before => ({IMAGES_JS})()[0] !== before", arg=before[0], timeout=30_000)
+        after = page.evaluate(IMAGES_JS)
+        assert after[0] != before[0] and after[1] == before[1]
+        moved = _sliders(page)
+        assert moved == {**START, 'steps': 11}, moved
+    finally: browser.close()

@@ -13,9 +13,6 @@ from mnist_hood import outputs, site as site_module
 from mnist_hood.site import MARKER, list_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get('MNIST_HOOD_CHROMIUM', '/usr/bin/chromium')
-FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync']
 
 
 # ---------------------------------------------------------------- the command's bad input (no browser needed)
@@ -283,25 +280,6 @@ def expected_pages():
     last_appendix = max(i for i, p in enumerate(paths) if study_key(p.name)[0] <= 4)
     nbs.insert(last_appendix + 1, 'maintainers.html')
     return nbs + [f'{m}.html' for m, _ in exported_modules(ROOT/'mnist_hood')]
-
-
-@pytest.fixture(scope='session')
-def browser(tmp_path_factory):
-    "Debian's Chromium, headless, with an empty profile; skipped (or failed under MNIST_HOOD_REQUIRE_BROWSER=1) without it."
-    reason = None
-    try: from playwright.sync_api import sync_playwright
-    except ImportError: reason = 'Playwright for Python is not installed (pip install -e ".[dev]")'
-    if reason is None and not Path(CHROMIUM).is_file(): reason = f'no Chromium at {CHROMIUM} (as root: apt-get install -y chromium)'
-    if reason:
-        if os.environ.get('MNIST_HOOD_REQUIRE_BROWSER') == '1': pytest.fail(f'MNIST_HOOD_REQUIRE_BROWSER=1 but {reason}')
-        pytest.skip(reason)
-    pw = sync_playwright().start()
-    profile = tmp_path_factory.mktemp('chromium-profile')   # empty: the --user-data-dir of this run
-    ctx = pw.chromium.launch_persistent_context(str(profile), executable_path=CHROMIUM, headless=True, args=FLAGS,
-                                                viewport={'width': 1280, 'height': 900})
-    yield ctx
-    ctx.close()
-    pw.stop()
 
 
 # What each page reports from inside the browser, once loaded and once MathJax (where the page has math) is done.

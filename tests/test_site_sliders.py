@@ -6,7 +6,7 @@ and the numbers the page shows are compared with the Python callbacks' (`show_de
 relative. Without Chromium or Playwright the tests skip, saying why; with MNIST_HOOD_REQUIRE_BROWSER=1 that is a failure.
 Where the site ships static/sliders.js, the page's own script tag is what runs (and it must be there, the file a copy
 of site_assets/sliders.js); on a site that does not ship it, the test adds the script to the page itself."""
-import json, os
+import json
 from pathlib import Path
 
 import matplotlib
@@ -19,29 +19,8 @@ from mnist_hood.sgd import roller_coaster, show_descent, show_quadratic
 from mnist_hood.site import assets_folder
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get('MNIST_HOOD_CHROMIUM', '/usr/bin/chromium')
-FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync']
 SCRIPT = assets_folder()/'sliders.js'
 RTOL = 1e-6
-
-
-@pytest.fixture(scope='module')
-def browser(tmp_path_factory):
-    "Debian's Chromium, headless; skipped (or failed under MNIST_HOOD_REQUIRE_BROWSER=1) without it."
-    reason = None
-    try: from playwright.sync_api import sync_playwright
-    except ImportError: reason = 'Playwright for Python is not installed (pip install -e ".[dev]")'
-    if reason is None and not Path(CHROMIUM).is_file(): reason = f'no Chromium at {CHROMIUM} (as root: apt-get install -y chromium)'
-    if reason:
-        if os.environ.get('MNIST_HOOD_REQUIRE_BROWSER') == '1': pytest.fail(f'MNIST_HOOD_REQUIRE_BROWSER=1 but {reason}')
-        pytest.skip(reason)
-    pw = sync_playwright().start()
-    ctx = pw.chromium.launch_persistent_context(str(tmp_path_factory.mktemp('chromium-profile')), executable_path=CHROMIUM,
-                                                headless=True, args=FLAGS, viewport={'width': 1280, 'height': 900})
-    yield ctx
-    ctx.close()
-    pw.stop()
 
 
 def open_lesson_4(browser, server, site, width=1280):
