@@ -84,7 +84,7 @@ def lessons_dir() -> Path:
     import mnist_hood   # (not `__file__`: the notebook that defines this has none)
     d = Path(mnist_hood.__file__).resolve().parent/'lessons'
     if not d.is_dir() or not any(d.glob('*.ipynb')):
-        raise CommandError(f"{d}: the lessons did not come with this install of mnist_hood (reinstall it: pip install mnist-hood)")
+        raise CommandError(f"{d}: the lessons did not come with this install of mnist_hood (reinstall it: its wheel, or pip install -e . in a clone)")
     return d
 
 # %% ../nbs/97_outputs.ipynb #2953a363

@@ -549,7 +549,7 @@ def test_copy_button_copies_the_code(browser, server):
 
 
 def test_site_builds_outside_a_clone(tmp_path):
-    "In a folder that is no project (as after `pip install mnist-hood`), the site is built from the lessons and modules that came with the package."
+    "In a folder that is no project (as after installing the wheel), the site is built from the lessons and modules that came with the package."
     r = site_cmd('--out', tmp_path/'out', cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert (tmp_path/'out'/'index.html').is_file() and (tmp_path/'out'/'04_sgd.html').is_file()
