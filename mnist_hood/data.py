@@ -75,7 +75,7 @@ class Digits:
 
 
 # %% ../nbs/00_data.ipynb #d41d7c1f
-def _as_tensors(x, y): return torch.from_numpy(x).float()/255, torch.from_numpy(y.astype(np.int64))
+def _as_tensors(x, y): return torch.from_numpy(x).float().div_(255), torch.from_numpy(y.astype(np.int64))   # the values of .float()/255
 
 def mnist_digits(source=None, quiet=None) -> Digits:
     "All ten digits: MNIST's 60,000/10,000 from the four original files (`source` or `$MNIST_HOOD_DATA`), else the offline 4,000/1,000."

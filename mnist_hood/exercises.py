@@ -449,12 +449,12 @@ def _check_simple_net(name, f):
 @functools.lru_cache(maxsize=2)
 def _digit_subset(source):
     "Flattened images and labels (train_x, train_y, valid_x, valid_y): the first 400/100 of each digit of `mnist_digits(source)`."
-    from mnist_hood.data import mnist_digits
+    from mnist_hood.data import _as_tensors, locate_digits
     from mnist_hood.linear_model import flatten_images
-    d = mnist_digits(source, quiet=True)
-    def first(y, n): return torch.cat([torch.nonzero(y == k).flatten()[:n] for k in range(10)])
-    tr, va = first(d.train_y, 400), first(d.valid_y, 100)
-    return flatten_images(d.train_x[tr]), d.train_y[tr], flatten_images(d.valid_x[va]), d.valid_y[va]
+    (tx, ty, vx, vy), _, _ = locate_digits(source)   # the arrays of `mnist_digits`: only the subset becomes floats
+    def first(y, n): return np.concatenate([np.flatnonzero(y == k)[:n] for k in range(10)])
+    (x, y), (vx, vy) = _as_tensors(tx[t := first(ty, 400)], ty[t]), _as_tensors(vx[v := first(vy, 100)], vy[v])
+    return flatten_images(x), y, flatten_images(vx), vy
 
 def _subset(): return _digit_subset(os.environ.get('MNIST_HOOD_DATA') or None)
 
@@ -804,7 +804,9 @@ def _restore(s: dict):
     _TENSOR_KEYS[0] = s['tensor_keys']
     for (owner, k), v in s['patched'].items(): setattr(owner, k, v)
     random.setstate(s['py']); np.random.set_state(s['np']); torch.set_num_threads(s['threads'])
-    torch.set_default_dtype(s['dtype']); torch.use_deterministic_algorithms(s['deterministic'][0], warn_only=s['deterministic'][1])
+    torch.set_default_dtype(s['dtype'])
+    if s['deterministic'] != (torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()):
+        torch.use_deterministic_algorithms(s['deterministic'][0], warn_only=s['deterministic'][1])   # only when changed: it imports torch's compiler, ~1 s
     torch.autograd.set_detect_anomaly(*s['anomaly']); torch.set_float32_matmul_precision(s['matmul']); np.seterr(**s['seterr'])
 
 def exercises():
