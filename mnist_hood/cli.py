@@ -11,13 +11,14 @@ from pathlib import Path
 from .course import RUNS
 from .doctor import cmd_doctor, diagnose, _version
 from .outputs import (CommandError, Terminated, stops_cleanly, one_line as _one_line, lessons_dir,
-                                prepare_out, claim_out, finish_out, _unclaim, disk_full)
+                                prepare_out, claim_out, finish_out, _unclaim, disk_full, _main_thread)
 
 # %% auto #0
-__all__ = ['ROWS', 'TRAINED', 'STAGES', 'VERDICTS', 'LESSONS_OUT', 'SUBCOMMANDS', 'cmd_data', 'run_epochs', 'quoted', 'verdict',
-           'stage_data', 'stage_ideals', 'stage_baseline', 'stage_gradients', 'stage_quadratic', 'stage_book',
-           'stage_linear', 'stage_ten_digits', 'stage_training_plot', 'format_table', 'run_chapter', 'tally',
-           'print_report', 'cmd_run', 'changed_lessons', 'cmd_lessons', 'make_parser', 'main']
+__all__ = ['ROWS', 'TRAINED', 'STAGES', 'IN_WORKER', 'VERDICTS', 'LESSONS_OUT', 'SUBCOMMANDS', 'cmd_data', 'run_epochs', 'quoted',
+           'verdict', 'stage_data', 'stage_ideals', 'stage_baseline', 'stage_gradients', 'stage_quadratic',
+           'stage_book', 'stage_linear', 'stage_ten_digits', 'stage_training_plot', 'start_worker', 'worker_main',
+           'worker_results', 'stop_worker', 'format_table', 'run_chapter', 'tally', 'print_report', 'cmd_run',
+           'changed_lessons', 'cmd_lessons', 'make_parser', 'main']
 
 # %% ../nbs/94_cli.ipynb #bd922d0a
 def cmd_data(args) -> int:
@@ -248,9 +249,74 @@ def stage_training_plot(ctx):
     return {}
 
 STAGES = [('data', stage_data), ('ideal digits and distances', stage_ideals), ('baseline', stage_baseline),
-          ('gradients', stage_gradients), ('roller-coaster fit', stage_quadratic),
-          ("the book's stream", stage_book), ('3s vs 7s models', stage_linear),
-          ('ten digits', stage_ten_digits), ('training figure', stage_training_plot)]
+          ('gradients', stage_gradients), ('roller-coaster fit', stage_quadratic), ('3s vs 7s models', stage_linear),
+          ("the book's stream", stage_book), ('ten digits', stage_ten_digits), ('training figure', stage_training_plot)]
+
+# %% ../nbs/94_cli.ipynb #2cc28795
+IN_WORKER = ("the book's stream", 'ten digits')   # the stages a second process runs while this one runs the others
+
+def _cores() -> int:
+    "How many cores this process may run on."
+    try: return len(os.sched_getaffinity(0))
+    except AttributeError: return os.cpu_count() or 1
+
+def start_worker(ctx):
+    """Start the stages of `IN_WORKER` in a second Python process (this interpreter and this `sys.path`, so this
+    mnist_hood) and return it; `None` when this process has one core. It ignores Ctrl-C, which this process handles."""
+    if _cores() < 2: return None
+    import signal, subprocess
+    spec = json.dumps(dict(path=sys.path, data=None if ctx['data'] is None else str(ctx['data']), tmp=str(ctx['tmp']),
+                           quick=ctx['quick']))
+    boot = ('import json, sys; spec = json.loads(sys.argv[1]); sys.path[:] = spec["path"]\n'
+            'from mnist_hood.cli import worker_main; worker_main(spec)')
+    main = _main_thread()   # only there can a signal's handling change
+    if main: old = signal.signal(signal.SIGINT, signal.SIG_IGN)   # a new process keeps an ignored signal ignored
+    try: return subprocess.Popen([sys.executable, '-c', boot, spec], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    finally:
+        if main: signal.signal(signal.SIGINT, old)
+
+def worker_main(spec: dict):
+    """The second process: run the `IN_WORKER` stages; write `('ok', outputs, timings, runs)`, or `('error', exception)`,
+    to stdout as a pickle. Anything else it prints goes to stderr."""
+    import dataclasses, pickle, warnings
+    result = os.fdopen(os.dup(1), 'wb'); os.dup2(2, 1)
+    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')  # raised inside fastai's import
+    try:
+        import torch
+        from mnist_hood.sources import locate_sample
+        torch.set_num_threads(1)
+        ctx = dict(data=spec['data'], tmp=Path(spec['tmp']), quick=spec['quick'], epochs=run_epochs(spec['quick']), runs={})
+        ctx['path'] = locate_sample(ctx['data']).path
+        outs, timings = {}, {}
+        for name, stage in STAGES:
+            if name not in IN_WORKER: continue
+            t0 = time.perf_counter()
+            outs[name] = stage(ctx)
+            timings[name] = round(time.perf_counter() - t0, 3)
+        msg = ('ok', outs, timings, {k: dataclasses.replace(r, model=None) for k, r in ctx['runs'].items()})
+    except Exception as e: msg = ('error', e)
+    try: data = pickle.dumps(msg)
+    except Exception as e: data = pickle.dumps(('error', RuntimeError(_one_line(msg[1] if msg[0] == 'error' else e))))
+    result.write(data)
+    result.close()
+
+def worker_results(proc) -> tuple:
+    "Wait for the second process: its `(outputs, timings, runs)` by stage; its error is raised here, as this process would raise it."
+    import pickle
+    out, err = proc.communicate()
+    try: msg = pickle.loads(out)
+    except Exception:
+        said = [l for l in err.decode(errors='replace').splitlines() if l.strip()]
+        raise RuntimeError(f"the second process of the run ({', '.join(IN_WORKER)}) stopped without its results, exit status "
+                           f"{proc.returncode}: {said[-1].strip() if said else 'it said nothing'}") from None
+    if msg[0] == 'error': raise msg[1]
+    return msg[1:]
+
+def stop_worker(proc):
+    "End the second process if it still runs (the run failed or was stopped), and wait for it: nothing outlives the command."
+    if proc is not None and proc.poll() is None:
+        proc.kill()
+        proc.wait()
 
 # %% ../nbs/94_cli.ipynb #3207554d
 def _versions():
@@ -283,31 +349,38 @@ def _row(key, got, data_full, digits_full, epochs, quick):
                 verdict=verdict(key, got, full, quick, ep))
 
 def run_chapter(data=None, tmp=None, quick=False, progress=False) -> dict:
-    "Run every stage into folder `tmp`; return the results: rows, numbers, data source, versions and timings."
-    import torch
-    torch.set_num_threads(1)  # these models are tiny: one thread is faster, and much faster on a busy machine
+    "Run every stage into folder `tmp`, those of `IN_WORKER` in a second process when there are two cores; return the results: rows, numbers, data source, versions and timings."
     ctx = dict(data=data, tmp=Path(tmp), quick=quick, epochs=run_epochs(quick), runs={})
-    numbers, timings = {}, {}
-    stages = STAGES
-    if progress:
-        from fastprogress.fastprogress import progress_bar
-        stages = progress_bar(STAGES)
-    t_all = time.perf_counter()
-    for name, stage in stages:
-        if progress: stages.comment = name
-        t0 = time.perf_counter()
-        out = stage(ctx)
-        timings[name] = round(time.perf_counter() - t0, 3)
-        numbers.setdefault('runs', {}).update(out.pop('runs', {}))  # each training stage adds its runs
-        numbers.update(out)
-    timings['total'] = round(time.perf_counter() - t_all, 3)
+    worker, done = start_worker(ctx), None   # first, so that its imports overlap with this process's
+    try:
+        import torch
+        torch.set_num_threads(1)  # these models are tiny: one thread is faster, and much faster on a busy machine
+        numbers, timings = {}, {}
+        stages = STAGES
+        if progress:
+            from fastprogress.fastprogress import progress_bar
+            stages = progress_bar(STAGES)
+        t_all = time.perf_counter()
+        for name, stage in stages:
+            if progress: stages.comment = name
+            t0 = time.perf_counter()
+            if worker is None or name not in IN_WORKER:
+                out = stage(ctx)
+                timings[name] = round(time.perf_counter() - t0, 3)
+            else:   # the second process ran it: its result, and the time it took there
+                if done is None: done = worker_results(worker); ctx['runs'].update(done[2])
+                out, timings[name] = done[0][name], done[1][name]
+            numbers.setdefault('runs', {}).update(out.pop('runs', {}))  # each training stage adds its runs
+            numbers.update(out)
+        timings['total'] = round(time.perf_counter() - t_all, 3)
+    finally: stop_worker(worker)
     data_info = {k: numbers.pop(k) for k in ('source', 'detail', 'path', 'counts', 'full')}
     numbers['counts'] = list(data_info['counts'].values())
     missing = [k for k in ROWS if k not in numbers]
     if missing: raise RuntimeError(f"ROWS no stage measured: {', '.join(missing)} (add a stage that returns them)")
     rows = [_row(k, numbers[k], data_info['full'], numbers['ten_digits_full_mnist'], ctx['epochs'], quick) for k in ROWS]
     return dict(rows=rows, numbers=numbers, data=data_info, quick=quick, epochs=ctx['epochs'], versions=_versions(),
-                machine=dict(platform=platform.platform(), cores=os.cpu_count(), torch_threads=1),
+                machine=dict(platform=platform.platform(), cores=os.cpu_count(), torch_threads=1, processes=2 if worker else 1),
                 timings_seconds=timings)
 
 def _failed(rows): return [r for r in rows if r['verdict'].startswith(('below', 'above', 'MISMATCH'))]

@@ -94,6 +94,43 @@ def test_run_full_chapter_matches_the_book(mnist_dir, tmp_path):
     as_in_readme(res['rows'], 'full')   # the README's table is this command's
 
 
+def _numbers_without_seconds(res):
+    "What a run measured, without how long it took."
+    numbers = json.loads(json.dumps(res['numbers']))
+    for r in numbers['runs'].values(): r.pop('seconds')
+    return numbers
+
+
+@pytest.mark.skipif(not hasattr(os, 'sched_setaffinity') or command._cores() < 2, reason='needs two cores and sched_setaffinity')
+def test_one_core_and_two_processes_measure_the_same(mnist_dir_or_none, tmp_path):
+    "The second process changes where stages run, not what they measure: on one core (all in one process) the numbers are the same."
+    data = ['--data', mnist_dir_or_none] if mnist_dir_or_none else []
+    env = {} if mnist_dir_or_none else dict(MNIST_HOOD_OFFLINE='1')
+    two = cli('run', '--quick', '--json', *data, '--out', tmp_path/'two', **env)
+    e = {**os.environ, **env}
+    one = subprocess.run([str(BIN/'mnist-hood'), 'run', '--quick', '--json', *map(str, data), '--out', str(tmp_path/'one')],
+                         capture_output=True, text=True, timeout=900, env=e, preexec_fn=lambda: os.sched_setaffinity(0, {0}))
+    assert two.returncode == one.returncode == 0, (two.stderr[-2000:], one.stderr[-2000:])
+    two, one = json.loads(two.stdout), json.loads(one.stdout)
+    assert (two['machine']['processes'], one['machine']['processes']) == (2, 1)
+    assert two['rows'] == one['rows'] and _numbers_without_seconds(two) == _numbers_without_seconds(one)
+    assert sorted(os.listdir(tmp_path/'two')) == sorted(os.listdir(tmp_path/'one')) == FIGURES
+
+
+def test_an_error_in_the_second_process_is_raised_here(tmp_path):
+    "The second process's error comes back as the same exception (a DataError naming the folder); a process that dies says so."
+    from mnist_hood.sources import DataError
+    if command._cores() < 2: pytest.skip("one core: every stage runs in the command's own process")
+    proc = command.start_worker(dict(data=str(tmp_path/'nowhere'), tmp=tmp_path, quick=True))
+    try:
+        with pytest.raises(DataError, match='nowhere: no such folder'): command.worker_results(proc)
+    finally: command.stop_worker(proc)
+    proc = command.start_worker(dict(data=None, tmp=tmp_path, quick=True))
+    proc.kill()
+    with pytest.raises(RuntimeError, match='stopped without its results, exit status -9'): command.worker_results(proc)
+    assert os.listdir(tmp_path) == []
+
+
 def test_default_out_is_a_new_folder_here(tmp_path):
     here = tmp_path/'here'; here.mkdir()
     r = subprocess.run([str(BIN/'mnist-hood'), 'run', '--quick'], cwd=here, capture_output=True, text=True, timeout=900,
@@ -321,10 +358,22 @@ def test_sigterm_leaves_nothing(tmp_path):
     "9.3: `kill -TERM` mid-run cleans up as Ctrl-C does."
     here = tmp_path/'here'; here.mkdir()
     p = start_run(here)
+    helpers = children(p.pid)   # the second process, on two cores
     p.send_signal(signal.SIGTERM)
     _, err = p.communicate(timeout=300)
     assert p.returncode == 143 and 'Traceback' not in err and err.strip().splitlines() == ['mnist-hood: terminated'], (p.returncode, err)
     assert os.listdir(here) == []
+    assert not [c for c in helpers if Path(f'/proc/{c}').exists()], 'a process of the run outlived it'
+
+
+def children(pid) -> list:
+    "The processes whose parent is `pid` (Linux's /proc; [] elsewhere)."
+    kids = []
+    for d in Path('/proc').glob('[0-9]*'):
+        try: stat = (d/'stat').read_text()
+        except OSError: continue
+        if int(stat.rsplit(')', 1)[1].split()[1]) == pid: kids.append(int(d.name))
+    return kids
 
 
 def test_stale_temporary_of_a_dead_run_is_swept(fake_chapter, tmp_path):
