@@ -58,6 +58,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                 'mnist_hood.cli.quoted': ('cli.html#quoted', 'mnist_hood/cli.py'),
                                 'mnist_hood.cli.run_chapter': ('cli.html#run_chapter', 'mnist_hood/cli.py'),
                                 'mnist_hood.cli.run_epochs': ('cli.html#run_epochs', 'mnist_hood/cli.py'),
+                                'mnist_hood.cli.send_sample': ('cli.html#send_sample', 'mnist_hood/cli.py'),
                                 'mnist_hood.cli.stage_baseline': ('cli.html#stage_baseline', 'mnist_hood/cli.py'),
                                 'mnist_hood.cli.stage_book': ('cli.html#stage_book', 'mnist_hood/cli.py'),
                                 'mnist_hood.cli.stage_data': ('cli.html#stage_data', 'mnist_hood/cli.py'),

@@ -17,8 +17,8 @@ from .outputs import (CommandError, Terminated, stops_cleanly, one_line as _one_
 __all__ = ['ROWS', 'TRAINED', 'STAGES', 'IN_WORKER', 'VERDICTS', 'LESSONS_OUT', 'SUBCOMMANDS', 'cmd_data', 'run_epochs', 'quoted',
            'verdict', 'stage_data', 'stage_ideals', 'stage_baseline', 'stage_gradients', 'stage_quadratic',
            'stage_book', 'stage_linear', 'stage_ten_digits', 'stage_training_plot', 'start_worker', 'worker_main',
-           'worker_results', 'stop_worker', 'format_table', 'run_chapter', 'tally', 'print_report', 'cmd_run',
-           'changed_lessons', 'cmd_lessons', 'make_parser', 'main']
+           'worker_results', 'send_sample', 'stop_worker', 'format_table', 'run_chapter', 'tally', 'print_report',
+           'cmd_run', 'changed_lessons', 'cmd_lessons', 'make_parser', 'main']
 
 # %% ../nbs/94_cli.ipynb #bd922d0a
 def cmd_data(args) -> int:
@@ -262,7 +262,8 @@ def _cores() -> int:
 
 def start_worker(ctx):
     """Start the stages of `IN_WORKER` in a second Python process (this interpreter and this `sys.path`, so this
-    mnist_hood) and return it; `None` when this process has one core. It ignores Ctrl-C, which this process handles."""
+    mnist_hood) and return it; `None` when this process has one core. It ignores Ctrl-C, which this process handles,
+    and waits, once its imports are done, for the sample folder this process finds (`send_sample`)."""
     if _cores() < 2: return None
     import signal, subprocess
     spec = json.dumps(dict(path=sys.path, data=None if ctx['data'] is None else str(ctx['data']), tmp=str(ctx['tmp']),
@@ -271,7 +272,8 @@ def start_worker(ctx):
             'from mnist_hood.cli import worker_main; worker_main(spec)')
     main = _main_thread()   # only there can a signal's handling change
     if main: old = signal.signal(signal.SIGINT, signal.SIG_IGN)   # a new process keeps an ignored signal ignored
-    try: return subprocess.Popen([sys.executable, '-c', boot, spec], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try: return subprocess.Popen([sys.executable, '-c', boot, spec], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE)
     finally:
         if main: signal.signal(signal.SIGINT, old)
 
@@ -283,10 +285,11 @@ def worker_main(spec: dict):
     warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated')  # raised inside fastai's import
     try:
         import torch
-        from mnist_hood.sources import locate_sample
         torch.set_num_threads(1)
         ctx = dict(data=spec['data'], tmp=Path(spec['tmp']), quick=spec['quick'], epochs=run_epochs(spec['quick']), runs={})
-        ctx['path'] = locate_sample(ctx['data']).path
+        line = sys.stdin.readline()
+        if not line: return   # the command stopped before it found the sample: nothing to do, nothing to say
+        ctx['path'] = Path(json.loads(line))
         outs, timings = {}, {}
         for name, stage in STAGES:
             if name not in IN_WORKER: continue
@@ -311,6 +314,14 @@ def worker_results(proc) -> tuple:
                            f"{proc.returncode}: {said[-1].strip() if said else 'it said nothing'}") from None
     if msg[0] == 'error': raise msg[1]
     return msg[1:]
+
+def send_sample(proc, path):
+    "Tell the second process which sample folder to use: the one this process found, so that only one process looks for it (or builds it)."
+    try:
+        proc.stdin.write((json.dumps(str(path)) + '\n').encode())
+        proc.stdin.close()
+    except OSError: pass   # it has already ended: `worker_results` says why
+    proc.stdin = None      # all it gets: `communicate` then only reads
 
 def stop_worker(proc):
     "End the second process if it still runs (the run failed or was stopped), and wait for it: nothing outlives the command."
@@ -367,6 +378,7 @@ def run_chapter(data=None, tmp=None, quick=False, progress=False) -> dict:
             if worker is None or name not in IN_WORKER:
                 out = stage(ctx)
                 timings[name] = round(time.perf_counter() - t0, 3)
+                if worker is not None and name == 'data': send_sample(worker, ctx['path'])
             else:   # the second process ran it: its result, and the time it took there
                 if done is None: done = worker_results(worker); ctx['runs'].update(done[2])
                 out, timings[name] = done[0][name], done[1][name]

@@ -123,10 +123,12 @@ def test_an_error_in_the_second_process_is_raised_here(tmp_path):
     if command._cores() < 2: pytest.skip("one core: every stage runs in the command's own process")
     proc = command.start_worker(dict(data=str(tmp_path/'nowhere'), tmp=tmp_path, quick=True))
     try:
-        with pytest.raises(DataError, match='nowhere: no such folder'): command.worker_results(proc)
+        command.send_sample(proc, tmp_path/'nowhere')
+        with pytest.raises(DataError, match='nowhere'): command.worker_results(proc)
     finally: command.stop_worker(proc)
     proc = command.start_worker(dict(data=None, tmp=tmp_path, quick=True))
     proc.kill()
+    command.send_sample(proc, tmp_path)   # to a process that has ended: nothing happens
     with pytest.raises(RuntimeError, match='stopped without its results, exit status -9'): command.worker_results(proc)
     assert os.listdir(tmp_path) == []
 
