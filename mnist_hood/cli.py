@@ -297,7 +297,9 @@ def worker_main(spec: dict):
             outs[name] = stage(ctx)
             timings[name] = round(time.perf_counter() - t0, 3)
         msg = ('ok', outs, timings, {k: dataclasses.replace(r, model=None) for k, r in ctx['runs'].items()})
-    except Exception as e: msg = ('error', e)
+    except Exception as e:
+        if hasattr(e, 'add_note'): e.add_note('raised in the second process of the run:\n' + ''.join(traceback.format_exception(e)).rstrip())
+        msg = ('error', e)   # its traceback goes along as a note: --debug shows it, the one-line message does not
     try: data = pickle.dumps(msg)
     except Exception as e: data = pickle.dumps(('error', RuntimeError(_one_line(msg[1] if msg[0] == 'error' else e))))
     result.write(data)
