@@ -453,8 +453,9 @@ def _digit_subset(source):
     from mnist_hood.linear_model import flatten_images
     (tx, ty, vx, vy), _, _ = locate_digits(source)   # the arrays of `mnist_digits`: only the subset becomes floats
     def first(y, n): return np.concatenate([np.flatnonzero(y == k)[:n] for k in range(10)])
-    (x, y), (vx, vy) = _as_tensors(tx[t := first(ty, 400)], ty[t]), _as_tensors(vx[v := first(vy, 100)], vy[v])
-    return flatten_images(x), y, flatten_images(vx), vy
+    t, v = first(ty, 400), first(vy, 100)
+    (x, y), (xv, yv) = _as_tensors(tx[t], ty[t]), _as_tensors(vx[v], vy[v])
+    return flatten_images(x), y, flatten_images(xv), yv
 
 def _subset(): return _digit_subset(os.environ.get('MNIST_HOOD_DATA') or None)
 
