@@ -255,6 +255,16 @@ STAGES = [('data', stage_data), ('ideal digits and distances', stage_ideals), ('
 # %% ../nbs/94_cli.ipynb #2cc28795
 IN_WORKER = ("the book's stream", 'ten digits')   # the stages a second process runs while this one runs the others
 
+def _context(data, tmp, quick) -> dict:
+    "What the stages share: the data source, the run's folder, `--quick`, each run's epochs, and the runs trained so far."
+    return dict(data=data, tmp=Path(tmp), quick=quick, epochs=run_epochs(quick), runs={})
+
+def _timed(stage, ctx) -> tuple:
+    "What `stage(ctx)` returns, and the seconds it took."
+    t0 = time.perf_counter()
+    out = stage(ctx)
+    return out, round(time.perf_counter() - t0, 3)
+
 def _cores() -> int:
     "How many cores this process may run on."
     try: return len(os.sched_getaffinity(0))
@@ -286,16 +296,13 @@ def worker_main(spec: dict):
     try:
         import torch
         torch.set_num_threads(1)
-        ctx = dict(data=spec['data'], tmp=Path(spec['tmp']), quick=spec['quick'], epochs=run_epochs(spec['quick']), runs={})
+        ctx = _context(spec['data'], spec['tmp'], spec['quick'])
         line = sys.stdin.readline()
         if not line: return   # the command stopped before it found the sample: nothing to do, nothing to say
         ctx['path'] = Path(json.loads(line))
         outs, timings = {}, {}
         for name, stage in STAGES:
-            if name not in IN_WORKER: continue
-            t0 = time.perf_counter()
-            outs[name] = stage(ctx)
-            timings[name] = round(time.perf_counter() - t0, 3)
+            if name in IN_WORKER: outs[name], timings[name] = _timed(stage, ctx)
         msg = ('ok', outs, timings, {k: dataclasses.replace(r, model=None) for k, r in ctx['runs'].items()})
     except Exception as e:
         if hasattr(e, 'add_note'): e.add_note('raised in the second process of the run:\n' + ''.join(traceback.format_exception(e)).rstrip())
@@ -363,7 +370,7 @@ def _row(key, got, data_full, digits_full, epochs, quick):
 
 def run_chapter(data=None, tmp=None, quick=False, progress=False) -> dict:
     "Run every stage into folder `tmp`, those of `IN_WORKER` in a second process when there are two cores; return the results: rows, numbers, data source, versions and timings."
-    ctx = dict(data=data, tmp=Path(tmp), quick=quick, epochs=run_epochs(quick), runs={})
+    ctx = _context(data, tmp, quick)
     worker, done = start_worker(ctx), None   # first, so that its imports overlap with this process's
     try:
         import torch
@@ -376,10 +383,8 @@ def run_chapter(data=None, tmp=None, quick=False, progress=False) -> dict:
         t_all = time.perf_counter()
         for name, stage in stages:
             if progress: stages.comment = name
-            t0 = time.perf_counter()
             if worker is None or name not in IN_WORKER:
-                out = stage(ctx)
-                timings[name] = round(time.perf_counter() - t0, 3)
+                out, timings[name] = _timed(stage, ctx)
                 if worker is not None and name == 'data': send_sample(worker, ctx['path'])
             else:   # the second process ran it: its result, and the time it took there
                 if done is None: done = worker_results(worker); ctx['runs'].update(done[2])
